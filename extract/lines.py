@@ -1,0 +1,136 @@
+"""Printed characters grouped into lines, and running headers and footers taken out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    """One printed character with its page and box (PDF points, top-left origin)."""
+
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+
+
+@dataclass(slots=True)
+class Line:
+    """Characters that share a baseline on one page, left to right."""
+
+    page: int
+    chars: list[Char]
+    page_width: float = 0.0
+    page_height: float = 0.0
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = "".join(c.text for c in self.chars)
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.chars[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        return median(c.size for c in self.chars if not c.text.isspace()) if self.text.strip() else 0.0
+
+
+def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:
+    """Cluster a page's characters into lines by vertical overlap; fill visible gaps with spaces."""
+    rows: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: (c.top, c.x0)):
+        middle = (ch.top + ch.bottom) / 2
+        if rows:
+            last = rows[-1]
+            top = min(c.top for c in last[:3])
+            bottom = max(c.bottom for c in last[:3])
+            if top <= middle <= bottom:
+                last.append(ch)
+                continue
+        rows.append([ch])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        spaced: list[Char] = []
+        for ch in row:
+            if spaced and not ch.text.isspace() and not spaced[-1].text.isspace():
+                prev = spaced[-1]
+                if ch.x0 - prev.x1 > 0.3 * max(ch.size, 1.0):
+                    spaced.append(Char(" ", page, prev.x1, prev.top, ch.x0, prev.bottom, prev.size))
+            spaced.append(ch)
+        if any(not c.text.isspace() for c in spaced):
+            lines.append(Line(page, spaced, width, height))
+    return lines
+
+
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+# The shape of a line that is nothing but a page number: "- 3 -", "3", "第 3 页", "3/6".
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?(\s*[/／共]\s*\d+\s*页?)?[-—–\s]*$")
+
+
+def _shape(text: str) -> str:
+    return _DIGITS.sub("#", _SPACE.sub("", text))
+
+
+def strip_running(pages: list[list[Line]], edge_lines: int = 2) -> list[list[Line]]:
+    """Remove running headers, footers and page numbers by position and repetition.
+
+    A line counts as running when it is among the first or last `edge_lines` of its
+    page, lies in the top or bottom sixth of the page, and the same shape (digits
+    folded) stands at about the same height on at least half the pages (two at least).
+    On a one-page document only a bare page number at the page's foot is removed.
+    """
+    candidates: dict[tuple[str, str, int], set[int]] = defaultdict(set)
+    for index, lines in enumerate(pages):
+        for where, line in _edge_lines(lines, edge_lines):
+            candidates[(where, _shape(line.text), round(line.top / 4))].add(index)
+    # Tolerate a few points of drift in height: merge neighbouring height buckets.
+    counts: Counter[tuple[str, str, int]] = Counter()
+    for (where, shape, bucket), found in candidates.items():
+        for near in (bucket - 1, bucket, bucket + 1):
+            counts[(where, shape, near)] += len(found)
+    need = max(2, (len(pages) + 1) // 2)
+    result = []
+    for lines in pages:
+        running = set()
+        for where, line in _edge_lines(lines, edge_lines):
+            key = (where, _shape(line.text), round(line.top / 4))
+            repeated = len(pages) > 1 and counts[key] >= need
+            lonely_number = len(pages) == 1 and where == "foot" and _PAGE_NUMBER.match(line.text)
+            if repeated or lonely_number:
+                running.add(id(line))
+        result.append([ln for ln in lines if id(ln) not in running])
+    return result
+
+
+def _edge_lines(lines: list[Line], n: int):
+    if not lines:
+        return
+    height = lines[0].page_height or max(ln.bottom for ln in lines)
+    for line in lines[:n]:
+        if line.top < height / 6:
+            yield "head", line
+    for line in lines[-n:]:
+        if line.bottom > height * 5 / 6:
+            yield "foot", line

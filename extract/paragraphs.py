@@ -1,0 +1,188 @@
+"""Re-flow printed lines into paragraphs across line wraps and page breaks."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median
+
+from extract.lines import Char, Line
+from extract.model import Span
+from extract.normalize import normalize
+
+# A paragraph that ends a sentence; a new line starting with a list marker after it
+# begins a new paragraph even without an indent.
+_SENTENCE_END = re.compile(r"[。：:；;！!？?]\s*$")
+_MARKER = re.compile(
+    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．](?!\d)"
+    r"|[(（]\d+[)）]|[①-⑳])"
+)
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """Printed characters of one paragraph, with their normalised text and the map back."""
+
+    chars: list[Char]
+    lines: list[Line]
+    centered: bool = False
+    raw: str = field(init=False)
+    text: str = field(init=False)
+    _src: list[int] = field(init=False, repr=False)
+    _line_of: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.raw = "".join(c.text for c in self.chars)
+        # A Char's text is normally one character; expand the rare ligature safely.
+        expanded: list[int] = []
+        for index, ch in enumerate(self.chars):
+            expanded.extend([index] * len(ch.text))
+        text, src = normalize(self.raw)
+        self.text = text
+        self._src = [expanded[i] for i in src]
+        self._line_of = []
+        for number, line in enumerate(self.lines):
+            self._line_of.extend([number] * len(line.chars))
+
+    @property
+    def page(self) -> int:
+        return self.chars[0].page
+
+    def span(self, start: int, end: int) -> Span:
+        """Where text[start:end] is printed: its first character's line, page and box."""
+        if not self.text:
+            return Span(self.lines[0].page, (0.0, 0.0, 0.0, 0.0), self.lines[0].text)
+        start = min(max(start, 0), len(self.text) - 1)
+        end = max(min(end, len(self.text)), start + 1)
+        first = self._src[start]
+        line = self._line_of[first]
+        on_line = [self.chars[i] for i in self._src[start:end] if self._line_of[i] == line]
+        box = (
+            min(c.x0 for c in on_line),
+            min(c.top for c in on_line),
+            max(c.x1 for c in on_line),
+            max(c.bottom for c in on_line),
+        )
+        return Span(self.chars[first].page, tuple(round(v, 2) for v in box), self.lines[line].text)
+
+    def raw_slice(self, start: int, end: int) -> str:
+        """The printed characters behind text[start:end], as printed."""
+        if start >= end or not self.text:
+            return ""
+        first, last = self._src[start], self._src[min(end, len(self.text)) - 1]
+        return "".join(c.text for c in self.chars[first : last + 1])
+
+
+def reflow(pages: list[list[Line]]) -> list[Paragraph]:
+    """Join lines into paragraphs.
+
+    A line starts a new paragraph when it is indented or centred, when the line
+    before it stopped well short of the right margin, when a wide vertical gap
+    precedes it, or when it opens with a list marker right after a sentence end.
+    Everything else continues the paragraph before it, across page breaks too.
+    """
+    body = [line for lines in pages for line in lines]
+    if not body:
+        return []
+    left = _left_margins(pages)
+    right = _right_margins(pages)
+    pitch = _line_pitch(pages)
+    paragraphs: list[Paragraph] = []
+    current: list[Line] = []
+    previous: Line | None = None
+    for line in body:
+        size = line.size or 10.0
+        indented = line.x0 > left[line.page] + 0.6 * size
+        if previous is None or _starts_paragraph(line, previous, indented, left, right, pitch):
+            if current:
+                paragraphs.append(_paragraph(current, left, right))
+            current = []
+        current.append(line)
+        previous = line
+    paragraphs.append(_paragraph(current, left, right))
+    return paragraphs
+
+
+def _starts_paragraph(line, previous, indented, left, right, pitch) -> bool:
+    size = line.size or 10.0
+    centered = _is_centered(line, left, right)
+    if _is_centered(previous, left, right):
+        # A title may wrap over several centred lines of one size; nothing else continues it.
+        close = line.page == previous.page and line.top - previous.top < 2.5 * size
+        return not (centered and close and abs(line.size - previous.size) < 0.5)
+    if indented or centered:
+        return True
+    if right[previous.page] - previous.x1 > _first_word_width(line) + 0.5 * size:
+        return True  # the line before stopped short although this line's first word would fit
+    if line.page == previous.page and line.top - previous.top > 1.8 * pitch:
+        return True
+    return bool(_MARKER.match(line.text) and _SENTENCE_END.search(previous.text))
+
+
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _first_word_width(line: Line) -> float:
+    """Width of what could not be split from the line's start: a run of digits, Latin
+    letters and signs up to the first ideograph, or the first ideograph alone."""
+    chars = line.chars
+    end = 0
+    while end < len(chars) and not _is_ideograph(chars[end].text) and not chars[end].text.isspace():
+        end += 1
+    end = max(end, 1)
+    return chars[end - 1].x1 - chars[0].x0
+
+
+def _paragraph(lines: list[Line], left, right) -> Paragraph:
+    chars = [c for line in lines for c in line.chars]
+    centered = all(_is_centered(line, left, right) for line in lines)
+    return Paragraph(chars, lines, centered)
+
+
+def _is_centered(line: Line, left, right) -> bool:
+    size = line.size or 10.0
+    lead = line.x0 - left[line.page]
+    trail = right[line.page] - line.x1
+    return lead > 2 * size and trail > 2 * size and abs(lead - trail) < max(size, 0.15 * (lead + trail))
+
+
+def _left_margins(pages: list[list[Line]]) -> dict[int, float]:
+    """Each page's left margin: its most common line start (the body's continuation lines)."""
+    every = Counter(round(line.x0) for lines in pages for line in lines)
+    fallback = min(every, key=lambda x: (-every[x], x)) if every else 0
+    margins = {}
+    for lines in pages:
+        if not lines:
+            continue
+        starts = Counter(round(line.x0) for line in lines)
+        best = min(starts, key=lambda x: (-starts[x], x))
+        margin = best if len(lines) >= 6 else fallback
+        # Continuation lines never start left of the margin; take the leftmost close one.
+        close = [line.x0 for line in lines if abs(line.x0 - margin) <= 2]
+        margins[lines[0].page] = min(close) if close else float(margin)
+    return margins
+
+
+def _right_margins(pages: list[list[Line]]) -> dict[int, float]:
+    every = sorted(line.x1 for lines in pages for line in lines)
+    fallback = every[int(len(every) * 0.9)] if every else 0.0
+    margins = {}
+    for lines in pages:
+        if not lines:
+            continue
+        ends = sorted(line.x1 for line in lines)
+        margin = ends[int(len(ends) * 0.9)] if len(lines) >= 6 else fallback
+        margins[lines[0].page] = max(margin, fallback) if len(lines) < 6 else margin
+    return margins
+
+
+def _line_pitch(pages: list[list[Line]]) -> float:
+    gaps = [
+        b.top - a.top
+        for lines in pages
+        for a, b in zip(lines, lines[1:])
+        if b.top > a.top
+    ]
+    return median(gaps) if gaps else 20.0

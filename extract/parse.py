@@ -1,0 +1,266 @@
+"""Paragraphs → the report: title, groups, project lines, enumerations, department totals."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extract.model import Aggregate, DocumentInfo, Fact, NamedRef, ProjectLine, Report, Source
+from extract.numbers import parse_count, parse_number
+from extract.paragraphs import Paragraph
+from extract.patterns import Patterns
+from extract.units import MONEY_UNITS
+
+log = logging.getLogger(__name__)
+
+_NAME_END = re.compile(r"[，,:：；;。]")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A figure found after a field word: where the word starts, the field, the figure."""
+
+    pos: int
+    field: str
+    fact: Fact
+
+
+@dataclass(slots=True)
+class _Open:
+    """The group whose project lines are being read, and the list level it opened at."""
+
+    aggregate: Aggregate
+    level: int
+
+
+def parse(paragraphs: list[Paragraph], source: Source, patterns: Patterns) -> Report:
+    report = Report(source=source, document=read_document(paragraphs, patterns))
+    group: _Open | None = None
+    for para in paragraphs:
+        text = para.text
+        level, body = patterns.heading(text)
+        if level is not None and group is not None and level <= group.level:
+            group = None
+        if level is not None:
+            declared = _group(para, body, patterns)
+            if declared is not None:
+                report.aggregates.append(declared)
+                group = _Open(declared, level)
+                continue
+        facts = find_facts(para, patterns, body)
+        money = [f for f in facts if f.fact.is_money]
+        if level is not None and money and (group is None or level > group.level):
+            label = group.aggregate.label if group else ""
+            report.projects.append(_project(para, body, facts, label))
+        elif facts:
+            report.aggregates.extend(_statements(para, facts, patterns))
+    return report
+
+
+def find_facts(para: Paragraph, patterns: Patterns, start: int = 0) -> list[Found]:
+    """Every field word followed by its figure, in reading order."""
+    found = []
+    for match in patterns.fact.finditer(para.text, start):
+        field_name = patterns.field_of[match["field"]]
+        unit = match["unit"]
+        wants_percent = field_name in patterns.percent_fields
+        if wants_percent != (unit == "%") or not (unit == "%" or unit in MONEY_UNITS):
+            continue  # "执行率…万元" or "预算数…项" is not this field's figure
+        found.append(Found(match.start(), field_name, _fact(para, match)))
+    return found
+
+
+def _fact(para: Paragraph, match: re.Match) -> Fact:
+    value, decimals = parse_number(match["number"])
+    start, end = match.start("number"), match.end("unit")
+    return Fact(
+        value=value,
+        unit=match["unit"],
+        decimals=decimals,
+        text=para.raw_slice(start, end),
+        span=para.span(start, end),
+        field=match["field"],
+    )
+
+
+def _count_fact(para: Paragraph, match: re.Match) -> Fact:
+    start, end = match.start("count"), match.end()
+    return Fact(
+        value=_decimal(parse_count(match["count"])),
+        unit=para.text[end - 1],
+        decimals=0,
+        text=para.raw_slice(start, end),
+        span=para.span(start, end),
+    )
+
+
+def _decimal(n: int) -> Decimal:
+    return Decimal(n)
+
+
+def _assign(target, facts: list[Found]) -> None:
+    """Put each fact in its field; the first figure for a field wins."""
+    for found in facts:
+        if found.field not in target.__dataclass_fields__:
+            log.debug("%s figure %s has no place in a %s", found.field, found.fact.text, type(target).__name__)
+        elif getattr(target, found.field) is None:
+            setattr(target, found.field, found.fact)
+        else:
+            log.debug("second %s figure %s ignored", found.field, found.fact.text)
+
+
+def _group(para: Paragraph, body: int, patterns: Patterns) -> Aggregate | None:
+    rest = para.text[body:]
+    for pattern in patterns.groups:
+        match = pattern.match(rest)
+        if match:
+            break
+    else:
+        return None
+    shifted = _Shifted(match, body)
+    aggregate = Aggregate(
+        kind="group",
+        label=match["group"],
+        span=para.span(body + match.start("group"), body + match.end("group")),
+        sentence=para.raw,
+        declared_count=_count_fact(para, shifted),
+    )
+    _assign(aggregate, find_facts(para, patterns, body + match.end()))
+    return aggregate
+
+
+class _Shifted:
+    """A match on a slice of the text, with positions in the whole text."""
+
+    def __init__(self, match: re.Match, offset: int):
+        self._match, self._offset = match, offset
+
+    def __getitem__(self, key):
+        return self._match[key]
+
+    def start(self, key=0) -> int:
+        return self._match.start(key) + self._offset
+
+    def end(self, key=0) -> int:
+        return self._match.end(key) + self._offset
+
+
+def _project(para: Paragraph, body: int, facts: list[Found], group: str) -> ProjectLine:
+    seq = para.text[:body].strip("()、.").strip()
+    first_field = min(f.pos for f in facts)
+    stop = _NAME_END.search(para.text, body)
+    name_end = min(stop.start() if stop else len(para.text), first_field)
+    line = ProjectLine(
+        group=group,
+        seq=seq,
+        name=para.text[body:name_end].strip(),
+        span=para.span(body, name_end),
+        sentence=para.raw,
+    )
+    _assign(line, facts)
+    return line
+
+
+def _statements(para: Paragraph, facts: list[Found], patterns: Patterns) -> list[Aggregate]:
+    """Totals stated in prose: the department's (before 其中) and named lists after it."""
+    text = para.text
+    found: list[Aggregate] = []
+    claimed: set[int] = set()
+    for pattern in patterns.enumerations:
+        for match in pattern.finditer(text):
+            sentence_end = _sentence_end(text, match.end())
+            own = [f for f in facts if match.start() <= f.pos < sentence_end and f.pos not in claimed]
+            if not own:
+                continue
+            claimed.update(f.pos for f in own)
+            found.append(_enumeration(para, match, own))
+    rest = [f for f in facts if f.pos not in claimed]
+    if rest:
+        cut = text.find("其中")
+        head = [f for f in rest if cut < 0 or f.pos < cut]
+        if head and any(f.fact.is_money for f in head):
+            found.insert(0, _department(para, head, patterns))
+    return found
+
+
+def _sentence_end(text: str, start: int) -> int:
+    stop = re.compile(r"[。；;]").search(text, start)
+    return stop.start() if stop else len(text)
+
+
+def _enumeration(para: Paragraph, match: re.Match, facts) -> Aggregate:
+    names_text = match["names"]
+    complete = not names_text.endswith("等")
+    names_start = match.start("names")
+    members = []
+    offset = 0
+    for piece in names_text.rstrip("等").split("、"):
+        name = piece.strip()
+        at = names_start + names_text.index(piece, offset)
+        offset = at - names_start + len(piece)
+        if name:
+            members.append(NamedRef(name, para.span(at, at + len(piece))))
+    count_start, count_end = match.start("count"), match.end("count")
+    unit = para.text[count_end] if count_end < len(para.text) else "个"
+    aggregate = Aggregate(
+        kind="enumeration",
+        label=match["label"].strip("，,：: "),
+        span=para.span(match.start("label"), match.end("label")),
+        sentence=para.raw,
+        declared_count=Fact(
+            value=_decimal(parse_count(match["count"])),
+            unit=unit if unit in ("个", "项") else "个",
+            decimals=0,
+            text=para.raw_slice(count_start, count_end + 1),
+            span=para.span(count_start, count_end + 1),
+        ),
+        members=members,
+        complete=complete,
+    )
+    _assign(aggregate, facts)
+    return aggregate
+
+
+def _department(para: Paragraph, facts, patterns: Patterns) -> Aggregate:
+    first = min(f.pos for f in facts)
+    subject = next((s for s in patterns.department_subjects if s in para.text[:first + 1]), None)
+    clause_start = max(para.text.rfind(c, 0, first) for c in "，,。；") + 1
+    label = patterns.department_label if subject else (para.text[clause_start:first] or patterns.department_label)
+    aggregate = Aggregate(
+        kind="department",
+        label=label,
+        span=para.span(clause_start, first),
+        sentence=para.raw,
+    )
+    _assign(aggregate, facts)
+    return aggregate
+
+
+def read_document(paragraphs: list[Paragraph], patterns: Patterns) -> DocumentInfo:
+    """Title, organisation and year from the report's opening lines."""
+    title = ""
+    for para in paragraphs[:6]:
+        if para.page != 1:
+            break
+        if any(w in para.text for w in patterns.title_words):
+            title = para.text
+            break
+    if not title:
+        return DocumentInfo()
+    year_match = _YEAR.search(title) or re.search(r"(?:19|20)\d{2}", title)
+    year = int(year_match.group(1) if year_match.groups() else year_match.group(0)) if year_match else None
+    organization = ""
+    if year_match:
+        before = title[: year_match.start()].strip()
+        after = title[year_match.end():].lstrip("度")
+        organization = before or after
+    for word in patterns.title_words:
+        organization = organization.split(word)[0]
+    for end in patterns.organization_end:
+        if organization.endswith(end):
+            organization = organization[: -len(end)]
+            break
+    return DocumentInfo(title=title, organization=organization.strip(), year=year)

@@ -1,0 +1,108 @@
+"""The phrasing data (field words, markers, list shapes) loaded and compiled once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from extract.numbers import CHINESE_NUMERAL, NUMBER
+
+COUNT = rf"\d+|{CHINESE_NUMERAL}"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled phrasings. `field_of` maps each field word to its field name."""
+
+    data: dict
+    field_of: dict[str, str]
+    fact: re.Pattern
+    marker: re.Pattern
+    groups: tuple[re.Pattern, ...]
+    enumerations: tuple[re.Pattern, ...]
+    department_subjects: tuple[str, ...]
+    department_label: str
+    title_words: tuple[str, ...]
+    organization_end: tuple[str, ...]
+    percent_fields: frozenset[str]
+
+    def heading(self, text: str) -> tuple[int | None, int]:
+        """The list level of a paragraph (0 outermost) and where its marker ends."""
+        match = self.marker.match(text)
+        if not match:
+            return None, 0
+        level = next(i for i, g in enumerate(match.groups()) if g is not None)
+        return level, match.end()
+
+
+def merge(base: dict, extra: dict) -> dict:
+    """Overlay a user's patterns on the shipped ones: tables merge, lists of words extend,
+    lists of entries ([[groups]]) are prepended so that a user's entry is tried first."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = merge(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            if value and isinstance(value[0], dict):
+                merged[key] = value + old
+            else:
+                merged[key] = list(dict.fromkeys(value + old))
+        else:
+            merged[key] = value
+    return merged
+
+
+def shipped_data() -> dict:
+    text = resources.files("extract").joinpath("data/patterns.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=8)
+def load(user_file: str | None = None) -> Patterns:
+    """The shipped patterns, overlaid with a user's TOML file when one is given."""
+    data = shipped_data()
+    if user_file:
+        data = merge(data, tomllib.loads(Path(user_file).read_text(encoding="utf-8")))
+    return compile_patterns(data)
+
+
+def compile_patterns(data: dict) -> Patterns:
+    field_of: dict[str, str] = {}
+    for name, spec in data["fields"].items():
+        for word in spec["words"]:
+            field_of.setdefault(word, name)
+    words = sorted(field_of, key=len, reverse=True)
+    fields_alt = "|".join(map(re.escape, words))
+    figures = data["figures"]
+    joiners = "|".join(map(re.escape, sorted(figures["joiners"], key=len, reverse=True)))
+    units = figures["money_units"] + figures["percent_units"] + figures["count_units"]
+    units_alt = "|".join(map(re.escape, sorted(units, key=len, reverse=True)))
+    fact = re.compile(
+        rf"(?P<field>{fields_alt})(?:{joiners})?(?P<number>{NUMBER})(?P<unit>{units_alt})"
+    )
+    marker = re.compile("^(?:" + "|".join(f"({m})" for m in data["headings"]["markers"]) + ")")
+
+    def entries(key: str) -> tuple[re.Pattern, ...]:
+        return tuple(
+            re.compile(e["pattern"].replace("{count}", COUNT).replace("{fields}", fields_alt))
+            for e in data.get(key, [])
+        )
+
+    return Patterns(
+        data=data,
+        field_of=field_of,
+        fact=fact,
+        marker=marker,
+        groups=entries("groups"),
+        enumerations=entries("enumerations"),
+        department_subjects=tuple(data["department"]["subjects"]),
+        department_label=data["department"]["label"],
+        title_words=tuple(data["document"]["title_words"]),
+        organization_end=tuple(data["document"]["organization_end"]),
+        percent_fields=frozenset(k for k, v in data["fields"].items() if v.get("unit") == "%"),
+    )

@@ -1,0 +1,1 @@
+"""Prefect flows and the command line that starts them (Prefect is imported only for archive runs)."""

@@ -1,0 +1,89 @@
+"""What every checker shares: the report, unit corrections, and resolved members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
+
+from extract.model import Aggregate, Fact, ProjectLine, Report
+from reconcile.matching import assign
+from reconcile.model import Member
+
+Subject = ProjectLine | Aggregate
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The project lines an aggregate stands for, or why they cannot be known."""
+
+    members: list[Member]
+    lines: list[ProjectLine]
+    problem: str = ""  # set when the members cannot be summed with confidence
+
+
+@dataclass
+class Context:
+    report: Report
+    corrections: dict[Fact, Decimal] = field(default_factory=dict)  # fact → value in 万元
+
+    @cached_property
+    def finest_step(self) -> Decimal:
+        """The finest step any money figure of the report is written to, in 万元.
+
+        A writer who writes 59.99 works in hundredths: their 60 means 60.00, so
+        rounding tolerance is never wider than this step for any amount."""
+        steps = [f.quantum_wan for s in (*self.report.projects, *self.report.aggregates)
+                 for f in s.facts().values() if f.is_money]
+        return min(steps, default=Decimal("0.01"))
+
+    def wan(self, fact: Fact) -> Decimal:
+        return self.corrections.get(fact, fact.wan)
+
+    def corrected(self, corrections: dict[Fact, Decimal]) -> Context:
+        merged = {**self.corrections, **corrections}
+        fresh = replace(self, corrections=merged)
+        for cached in ("resolved", "finest_step"):  # neither depends on corrections
+            if cached in self.__dict__:
+                fresh.__dict__[cached] = self.__dict__[cached]
+        return fresh
+
+    @cached_property
+    def resolved(self) -> dict[int, Resolved]:
+        """For each aggregate (by index), its member lines."""
+        return {i: self._resolve(a) for i, a in enumerate(self.report.aggregates)}
+
+    def members_of(self, aggregate: Aggregate) -> Resolved:
+        index = next(i for i, a in enumerate(self.report.aggregates) if a is aggregate)
+        return self.resolved[index]
+
+    def _resolve(self, aggregate: Aggregate) -> Resolved:
+        projects = self.report.projects
+        if aggregate.kind == "group":
+            lines = self.report.lines_of(aggregate.label)
+            members = [Member(p.name, p.name, None, "line", None, p.group, p.seq, p.span.page) for p in lines]
+            return Resolved(members, lines)
+        if aggregate.kind != "enumeration":
+            return Resolved([], [], "未列出明细项目")
+        matches = assign([m.name for m in aggregate.members], [p.name for p in projects])
+        members, lines, problems = [], [], []
+        for ref, match in zip(aggregate.members, matches):
+            line = projects[match.candidate] if match.candidate is not None else None
+            members.append(Member(
+                listed=ref.name,
+                matched=line.name if line else None,
+                score=match.score,
+                status=match.status,
+                group=line.group if line else "",
+                seq=line.seq if line else "",
+                page=line.span.page if line else ref.span.page,
+            ))
+            if line:
+                lines.append(line)
+            elif match.status == "ambiguous":
+                problems.append(f"“{ref.name}”可对应多个项目")
+            else:
+                problems.append(f"“{ref.name}”未找到对应项目")
+        if not aggregate.complete:
+            problems.append("列举以“等”结尾，未列全")
+        return Resolved(members, lines, "；".join(problems))

@@ -1,0 +1,138 @@
+"""The canonical JSON document: stable order, Decimals as strings, no timestamps or absolute paths."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+
+from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Report, Span
+from reconcile.arithmetic import TRUNCATED, to_places
+from reconcile.model import Check, Finding, Result
+from reconcile.registry import RULES
+from reconcile.wording import field_word
+
+SCHEMA = "jixiao.report/1"
+
+
+def number(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def span_dict(span: Span) -> dict:
+    return {"page": span.page, "bbox": list(span.bbox)}
+
+
+def fact_dict(fact: Fact | None) -> dict | None:
+    if fact is None:
+        return None
+    out = {"value": number(fact.value), "unit": fact.unit, "decimals": fact.decimals, "text": fact.text,
+           "field": fact.field, **span_dict(fact.span)}
+    if fact.is_money and fact.unit != "万元":
+        out["value_wan"] = number(fact.wan)
+    if fact.ocr:
+        out["ocr"] = True
+    return out
+
+
+def project_dict(line: ProjectLine) -> dict:
+    out = {"group": line.group, "seq": line.seq, "name": line.name, **span_dict(line.span)}
+    out.update({name: fact_dict(getattr(line, name)) for name in FACT_FIELDS})
+    return out
+
+
+def aggregate_dict(agg: Aggregate) -> dict:
+    out = {"kind": agg.kind, "label": agg.label, **span_dict(agg.span),
+           "declared_count": fact_dict(agg.declared_count)}
+    if agg.kind == "enumeration":
+        out["members"] = [{"name": m.name, **span_dict(m.span)} for m in agg.members]
+        out["complete"] = agg.complete
+    for name in ("budget", "initial_budget", "actual", "stated_rate"):
+        out[name] = fact_dict(getattr(agg, name))
+    return out
+
+
+def totals(report: Report) -> list[dict]:
+    """Every stated total, one entry a figure: "专项项目 预算数" and so on."""
+    out = []
+    for agg in report.aggregates:
+        for name in ("budget", "initial_budget", "actual", "stated_rate"):
+            fact = getattr(agg, name)
+            if fact is not None:
+                out.append({"label": f"{agg.label} {field_word(fact, name)}", "kind": agg.kind,
+                            "scope": agg.label, "field": name, "stated": fact_dict(fact)})
+    return out
+
+
+def _rounded(check: Check, value: Decimal | None) -> str | None:
+    if value is not None and check.relation == "rate":
+        value = to_places(value)
+    return number(value)
+
+
+def check_dict(check: Check) -> dict:
+    return {
+        "relation": check.relation, "label": check.label, "outcome": check.outcome, "verdict": check.verdict,
+        "expression": check.expression,
+        "stated": number(check.stated), "recomputed": _rounded(check, check.recomputed),
+        "difference": _rounded(check, check.difference), "tolerance": number(check.tolerance),
+        "unit": check.unit, **span_dict(check.span), "quote": check.quote, "note": check.note,
+        "rules": [f.rule for f in check.findings],
+        "members": [
+            {"listed": m.listed, "matched": m.matched, "score": m.score, "status": m.status,
+             "group": m.group, "seq": m.seq, "page": m.page,
+             "value": number(m.fact.value) if m.fact else None, "unit": m.fact.unit if m.fact else None}
+            for m in check.members
+        ],
+    }
+
+
+def finding_dict(finding: Finding) -> dict:
+    return {
+        "rule": finding.rule, "severity": finding.severity, "title": RULES[finding.rule].title,
+        "message": finding.message, "stated": number(finding.stated), "recomputed": number(finding.recomputed),
+        "difference": number(finding.difference), "tolerance": number(finding.tolerance), "unit": finding.unit,
+        **span_dict(finding.span), "quote": finding.quote,
+        "evidence": [span_dict(s) for s in finding.evidence],
+    }
+
+
+def summary(result: Result) -> dict:
+    findings = result.findings
+    truncated = sum(1 for c in result.checks if c.verdict == TRUNCATED)
+    notes = [f"{truncated} 个比率为截断取值"] if truncated else []
+    other = sum(1 for f in findings if f.rule == "rate_rounding") - truncated
+    if other:
+        notes.append(f"{other} 个比率按其他取整方式书写")
+    return {
+        "checks": len(result.checks),
+        "outcomes": result.outcomes(),
+        "errors": result.count("error"),
+        "warnings": result.count("warning"),
+        "notes": result.count("info"),
+        "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
+        "remarks": notes,
+    }
+
+
+def document(report: Report, result: Result | None = None) -> dict:
+    """The JSON document of DESIGN.md; without `result` it is what `jixiao extract` prints."""
+    src = report.source
+    out = {
+        "schema": SCHEMA,
+        "source": {"path": src.path, "sha256": src.sha256, "pages": src.pages, "ocr_pages": list(src.ocr_pages)},
+        "document": {"title": report.document.title, "organization": report.document.organization,
+                     "year": report.document.year},
+        "projects": [project_dict(p) for p in report.projects],
+        "aggregates": [aggregate_dict(a) for a in report.aggregates],
+        "totals": totals(report),
+    }
+    if result is not None:
+        out["summary"] = summary(result)
+        out["checks"] = [check_dict(c) for c in result.checks]
+        out["findings"] = [finding_dict(f) for f in result.findings]
+    return out
+
+
+def dumps(doc: dict | list) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,261 @@
+"""The checkers: pure functions from the extracted report to checks and their findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from extract.model import Aggregate, Fact, ProjectLine, Report
+from reconcile import registry as R
+from reconcile.arithmetic import (
+    DISAGREES, HABIT_NAMES, PASSING, Verdict, judge_rate, judge_total, show, to_places,
+)
+from reconcile.context import Context, Subject
+from reconcile.model import FAIL, INSUFFICIENT, PASS, ROUNDING, Check, Finding, Member
+from reconcile.registry import checker
+from reconcile.wording import field_word, places, quote, subject, wan
+
+
+def subjects(report: Report) -> Iterator[Subject]:
+    yield from report.aggregates
+    yield from report.projects
+
+
+def finding(rule: R.Rule, message: str, check: Check, fact: Fact | None = None, **numbers) -> Finding:
+    span = fact.span if fact is not None else check.span
+    return Finding(rule.code, rule.severity, message, span, check.quote, unit=check.unit, **numbers)
+
+
+def _insufficient(relation: str, label: str, item: Subject, fact: Fact | None, why: str, **extra) -> Check:
+    span = fact.span if fact is not None else item.span
+    return Check(relation, label, INSUFFICIENT, INSUFFICIENT, span,
+                 quote(item.sentence, fact.text if fact else ""), note=why, **extra)
+
+
+# ---- rates: stated rate = actual ÷ budget ---------------------------------------------------
+
+
+def rate_check(item: Subject, ctx: Context) -> Check | None:
+    stated = item.stated_rate
+    if stated is None:
+        return None
+    label = f"{subject(item)} {field_word(stated, 'stated_rate')}"
+    if item.budget is None or item.actual is None:
+        return _insufficient("rate", label, item, stated, "缺少预算数或执行数", unit="%")
+    budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
+    if budget == 0:
+        return _insufficient("rate", label, item, stated, "预算数为零", unit="%")
+    verdict = judge_rate(actual, budget, stated.value, stated.decimals)
+    digits = places(item.budget, item.actual)
+    shown = show(verdict.recomputed, max(2, stated.decimals + 1))
+    expression = f"{wan(actual, digits)} ÷ {wan(budget, digits)} = {shown}%"
+    check = Check(
+        "rate", label, _outcome(verdict), verdict.verdict, stated.span,
+        quote(item.sentence, stated.text), expression,
+        stated.value, verdict.recomputed, verdict.difference, verdict.tolerance, "%",
+        inputs=(item.budget, item.actual),
+    )
+    numbers = dict(stated=stated.value, recomputed=to_places(verdict.recomputed),
+                   difference=to_places(verdict.difference), tolerance=verdict.tolerance)
+    name = subject(item)
+    written = f"报告写 {stated.value}%"
+    if verdict.rounding_note:
+        habit = HABIT_NAMES[verdict.verdict]
+        check.findings.append(finding(R.RATE_ROUNDING, f"{name}：{expression}，{written}（{habit}）", check, stated, **numbers))
+    elif verdict.verdict == DISAGREES:
+        other = _other_denominator(item, ctx, actual, stated)
+        if other is not None:
+            check.findings.append(finding(R.RATE_DENOMINATOR, f"{name}：{expression}，{written}；"
+                                          f"按{other}计算才相符，口径与所写不一致", check, stated, **numbers))
+        else:
+            gap = show(abs(verdict.difference), max(2, stated.decimals + 1))
+            check.findings.append(finding(R.RATE_MISMATCH, f"{name}：{expression}，{written}，"
+                                          f"相差 {gap} 个百分点", check, stated, **numbers))
+    return check
+
+
+def _other_denominator(item: Subject, ctx: Context, actual: Decimal, stated: Fact) -> str | None:
+    """The budget figure the stated rate was really computed on, if another one fits."""
+    initial = item.initial_budget
+    if initial is None or ctx.wan(initial) == 0:
+        return None
+    fit = judge_rate(actual, ctx.wan(initial), stated.value, stated.decimals)
+    if fit.verdict == DISAGREES:
+        return None
+    return f"{field_word(initial, 'initial_budget')} {wan(ctx.wan(initial), places(initial))} 万元"
+
+
+def _outcome(verdict: Verdict) -> str:
+    if verdict.verdict in PASSING:
+        return PASS
+    return FAIL if verdict.verdict == DISAGREES else ROUNDING
+
+
+@checker
+def rates(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in subjects(report):
+        check = rate_check(item, ctx)
+        if check is not None:
+            yield check
+
+
+# ---- sums: a stated total = Σ its members ------------------------------------------------------
+
+
+def sum_check(item: Aggregate, field_name: str, ctx: Context) -> Check | None:
+    stated: Fact | None = getattr(item, field_name)
+    if stated is None or item.kind == "department":
+        return None
+    label = f"{item.label} {field_word(stated, field_name)}"
+    resolved = ctx.members_of(item)
+    if resolved.problem:
+        return _insufficient("sum", label, item, stated, resolved.problem,
+                             members=resolved.members, unit="万元")
+    facts = [getattr(line, field_name) for line in resolved.lines]
+    if not facts or any(f is None for f in facts):
+        return _insufficient("sum", label, item, stated, f"部分明细缺少{field_word(None, field_name)}",
+                             members=resolved.members, unit="万元")
+    member_step = min(ctx.finest_step, *(f.quantum_wan for f in [*facts, stated]))
+    verdict = judge_total(ctx.wan(stated), stated.quantum_wan, [ctx.wan(f) for f in facts], member_step)
+    digits = places(stated, *facts)
+    members = [_with_fact(m, f) for m, f in zip(resolved.members, facts)]
+    expression = " + ".join(wan(ctx.wan(f), digits) for f in facts) + f" = {wan(verdict.recomputed, digits)}"
+    check = Check(
+        "sum", label, _outcome(verdict), verdict.verdict, stated.span, quote(item.sentence, stated.text),
+        expression, ctx.wan(stated), verdict.recomputed, verdict.difference, verdict.tolerance, "万元", members,
+        inputs=(stated, *facts),
+    )
+    if verdict.verdict == DISAGREES:
+        field_text = field_word(stated, field_name)
+        message = (f"{item.label}{field_text}合计应为 {wan(verdict.recomputed, digits)} 万元，"
+                   f"报告写 {wan(ctx.wan(stated), digits)} 万元，相差 {wan(abs(verdict.difference), digits)} 万元")
+        found = finding(R.SUM_MISMATCH, message, check, stated, stated=ctx.wan(stated),
+                        recomputed=verdict.recomputed, difference=verdict.difference, tolerance=verdict.tolerance)
+        found.evidence = [f.span for f in facts]
+        check.findings.append(found)
+    return check
+
+
+def _with_fact(member: Member, fact: Fact) -> Member:
+    from dataclasses import replace
+
+    return replace(member, fact=fact)
+
+
+@checker
+def sums(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in report.aggregates:
+        for field_name in ("budget", "initial_budget", "actual"):
+            check = sum_check(item, field_name, ctx)
+            if check is not None:
+                yield check
+
+
+# ---- counts: a declared count = the lines listed -------------------------------------------------
+
+
+@checker
+def counts(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in report.aggregates:
+        declared = item.declared_count
+        if declared is None:
+            continue
+        label = f"{item.label} 项目数"
+        resolved = ctx.members_of(item)
+        if item.kind == "enumeration" and not item.complete:
+            yield _insufficient("count", label, item, declared, "列举以“等”结尾，未列全", unit=declared.unit)
+            continue
+        listed = len(item.members) if item.kind == "enumeration" else len(resolved.lines)
+        what = "列举" if item.kind == "enumeration" else "列出"
+        ok = Decimal(listed) == declared.value
+        check = Check("count", label, PASS if ok else FAIL, "exact" if ok else DISAGREES, declared.span,
+                      quote(item.sentence, declared.text), f"{what} {listed} {declared.unit}",
+                      declared.value, Decimal(listed), declared.value - listed, Decimal(0), declared.unit,
+                      resolved.members)
+        if not ok:
+            message = f"{item.label}写共 {declared.value} {declared.unit}，实际{what} {listed} {declared.unit}"
+            check.findings.append(finding(R.COUNT_MISMATCH, message, check, declared, stated=declared.value,
+                                          recomputed=Decimal(listed), difference=declared.value - listed,
+                                          tolerance=Decimal(0)))
+        yield check
+
+
+# ---- remainders: stated remainder = budget − actual ----------------------------------------------
+
+
+@checker
+def remainders(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in subjects(report):
+        stated = getattr(item, "remainder", None)
+        if stated is None:
+            continue
+        label = f"{subject(item)} {field_word(stated, 'remainder')}"
+        if item.budget is None or item.actual is None:
+            yield _insufficient("remainder", label, item, stated, "缺少预算数或执行数", unit="万元")
+            continue
+        budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
+        member_step = min(ctx.finest_step, *(f.quantum_wan for f in (stated, item.budget, item.actual)))
+        verdict = judge_total(ctx.wan(stated), stated.quantum_wan, [budget, -actual], member_step)
+        digits = places(stated, item.budget, item.actual)
+        expression = f"{wan(budget, digits)} − {wan(actual, digits)} = {wan(verdict.recomputed, digits)}"
+        check = Check("remainder", label, _outcome(verdict), verdict.verdict, stated.span,
+                      quote(item.sentence, stated.text), expression, ctx.wan(stated), verdict.recomputed,
+                      verdict.difference, verdict.tolerance, "万元", inputs=(stated, item.budget, item.actual))
+        if verdict.verdict == DISAGREES:
+            message = (f"{subject(item)}：{field_word(stated, 'remainder')}应为 {expression} 万元，"
+                       f"报告写 {wan(ctx.wan(stated), digits)} 万元")
+            check.findings.append(finding(R.DIFFERENCE_MISMATCH, message, check, stated,
+                                          stated=ctx.wan(stated), recomputed=verdict.recomputed,
+                                          difference=verdict.difference, tolerance=verdict.tolerance))
+        yield check
+
+
+# ---- budget caps: actual ≤ budget ----------------------------------------------------------------
+
+
+@checker
+def budget_caps(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in subjects(report):
+        if item.budget is None or item.actual is None:
+            continue
+        budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
+        digits = places(item.budget, item.actual)
+        over = actual > budget
+        label = f"{subject(item)} 执行数不超预算"
+        check = Check("budget_cap", label, FAIL if over else PASS, DISAGREES if over else "exact",
+                      item.actual.span, quote(item.sentence, item.actual.text),
+                      f"{wan(actual, digits)} {'>' if over else '≤'} {wan(budget, digits)}",
+                      actual, budget, actual - budget, Decimal(0), "万元", inputs=(item.budget, item.actual))
+        if over:
+            message = (f"{subject(item)}：{field_word(item.actual, 'actual')} {wan(actual, digits)} 万元"
+                       f"超过{field_word(item.budget, 'budget')} {wan(budget, digits)} 万元")
+            check.findings.append(finding(R.OVER_BUDGET, message, check, item.actual, stated=actual,
+                                          recomputed=budget, difference=actual - budget))
+        yield check
+
+
+# ---- names: every listed project is found among the lines --------------------------------------
+
+
+@checker
+def names(report: Report, ctx: Context) -> Iterator[Check]:
+    for item in report.aggregates:
+        if item.kind != "enumeration":
+            continue
+        for ref, member in zip(item.members, ctx.members_of(item).members):
+            label = f"{item.label} 列举项目“{ref.name}”"
+            ok = member.status == "exact"
+            check = Check("name", label, PASS if ok else FAIL, member.status, ref.span,
+                          quote(item.sentence, ref.name), members=[member])
+            if member.status == "loose":
+                message = (f"{item.label}列举的“{ref.name}”与项目“{member.matched}”"
+                           f"（{member.group}（{member.seq}））名称不完全一致，相似度 {member.score:.2f}，按同一项目核对")
+            elif member.status == "ambiguous":
+                message = f"{item.label}列举的“{ref.name}”可对应多个项目，无法确定，相关合计未核对"
+            elif member.status == "missing":
+                message = f"{item.label}列举的“{ref.name}”在项目明细中未找到，相关合计未核对"
+            else:
+                yield check
+                continue
+            check.findings.append(finding(R.NAME_UNMATCHED, message, check))
+            yield check

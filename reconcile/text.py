@@ -1,0 +1,47 @@
+"""The terminal rendering: a findings table sorted by severity and page, then a summary line."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from extract.model import Report
+from reconcile.document import summary
+from reconcile.model import Result
+
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 0)
+
+
+def render(report: Report, result: Result) -> str:
+    doc = report.document
+    head = f"{report.source.path}  {doc.organization or '（单位未识别）'} {doc.year or ''}  共 {report.source.pages} 页"
+    lines = [head.rstrip(), ""]
+    findings = result.findings
+    if findings:
+        rows = [(SEVERITY_WORDS[f.severity], f.rule, f"第{f.span.page}页", f.message) for f in findings]
+        widths = [max(width(r[i]) for r in [("级别", "规则", "页码", ""), *rows]) for i in range(3)]
+        header = ("级别", "规则", "页码", "说明")
+        lines.append("  ".join(pad(h, w) for h, w in zip(header, widths)) + "  " + header[3])
+        for row in rows:
+            lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)) + "  " + row[3])
+        lines.append("")
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(result: Result) -> str:
+    s = summary(result)
+    o = s["outcomes"]
+    text = (f"核对 {s['checks']} 项：通过 {o['pass']}，取整差异 {o['rounding']}，不符 {o['fail']}，"
+            f"数据不足 {o['insufficient_data']}；错误 {s['errors']}，警告 {s['warnings']}，提示 {s['notes']}")
+    if s["remarks"]:
+        text += "（" + "；".join(s["remarks"]) + "）"
+    return text
