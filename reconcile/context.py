@@ -11,6 +11,7 @@ from reconcile.matching import assign
 from reconcile.model import Member
 
 Subject = ProjectLine | Aggregate
+MONEY_STEP = Decimal("0.01")  # 万元: the coarsest step an amount is taken to be rounded to
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,12 @@ class Context:
     def finest_step(self) -> Decimal:
         """The finest step any money figure of the report is written to, in 万元.
 
-        A writer who writes 59.99 works in hundredths: their 60 means 60.00, so
-        rounding tolerance is never wider than this step for any amount."""
+        A writer who writes 59.99 works in hundredths: their 60 means 60.00. Amounts in
+        万元 are conventionally kept to 0.01 (百元), so the step is never coarser than that:
+        "剩余3万元" against 10 − 6 must not pass on ±0.5 per integer."""
         steps = [f.quantum_wan for s in (*self.report.projects, *self.report.aggregates)
                  for f in s.facts().values() if f.is_money]
-        return min(steps, default=Decimal("0.01"))
+        return min([*steps, MONEY_STEP])
 
     def wan(self, fact: Fact) -> Decimal:
         return self.corrections.get(fact, fact.wan)
