@@ -42,6 +42,12 @@ class Context:
     def wan(self, fact: Fact) -> Decimal:
         return self.corrections.get(fact, fact.wan)
 
+    def quantum(self, fact: Fact) -> Decimal:
+        """The figure's last written place in 万元; a unit correction scales it too."""
+        if fact in self.corrections and fact.wan:
+            return fact.quantum_wan * (self.corrections[fact] / fact.wan)
+        return fact.quantum_wan
+
     def corrected(self, corrections: dict[Fact, Decimal]) -> Context:
         merged = {**self.corrections, **corrections}
         fresh = replace(self, corrections=merged)

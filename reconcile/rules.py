@@ -115,8 +115,8 @@ def sum_check(item: Aggregate, field_name: str, ctx: Context) -> Check | None:
     if not facts or any(f is None for f in facts):
         return _insufficient("sum", label, item, stated, f"部分明细缺少{field_word(None, field_name)}",
                              members=resolved.members, unit="万元")
-    member_step = min(ctx.finest_step, *(f.quantum_wan for f in [*facts, stated]))
-    verdict = judge_total(ctx.wan(stated), stated.quantum_wan, [ctx.wan(f) for f in facts], member_step)
+    member_step = min(ctx.finest_step, *(ctx.quantum(f) for f in [*facts, stated]))
+    verdict = judge_total(ctx.wan(stated), ctx.quantum(stated), [ctx.wan(f) for f in facts], member_step)
     digits = places(stated, *facts)
     members = [_with_fact(m, f) for m, f in zip(resolved.members, facts)]
     expression = " + ".join(wan(ctx.wan(f), digits) for f in facts) + f" = {wan(verdict.recomputed, digits)}"
@@ -194,8 +194,8 @@ def remainders(report: Report, ctx: Context) -> Iterator[Check]:
             yield _insufficient("remainder", label, item, stated, "缺少预算数或执行数", unit="万元")
             continue
         budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
-        member_step = min(ctx.finest_step, *(f.quantum_wan for f in (stated, item.budget, item.actual)))
-        verdict = judge_total(ctx.wan(stated), stated.quantum_wan, [budget, -actual], member_step)
+        member_step = min(ctx.finest_step, *(ctx.quantum(f) for f in (stated, item.budget, item.actual)))
+        verdict = judge_total(ctx.wan(stated), ctx.quantum(stated), [budget, -actual], member_step)
         digits = places(stated, item.budget, item.actual)
         expression = f"{wan(budget, digits)} − {wan(actual, digits)} = {wan(verdict.recomputed, digits)}"
         check = Check("remainder", label, _outcome(verdict), verdict.verdict, stated.span,

@@ -1,5 +1,6 @@
 """Random consistent reports give no error; one injected fault gives exactly that error (hypothesis)."""
 
+import os
 from decimal import ROUND_HALF_UP, Decimal as D
 
 from hypothesis import HealthCheck, given, settings
@@ -82,7 +83,7 @@ def render(groups, listed, fault) -> tuple[str, str | None]:
     return "\n".join(lines), expected
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("JIXIAO_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reports())
 def test_consistent_reports_are_clean_and_one_fault_is_found(case):
     text, expected = render(*case)

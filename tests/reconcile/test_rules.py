@@ -145,3 +145,10 @@ def test_unit_slip_in_one_item_is_one_warning():
     assert rules_of(result) == ["unit_suspect"]
     [finding] = result.findings
     assert finding.recomputed == D("30") and "30元" in finding.message
+
+
+def test_integer_remainder_is_not_excused_as_a_unit_slip():
+    # Found by the property test: read as 2 元 the remainder's ±0.5 interval stayed in 万元
+    # and swallowed the difference; a corrected figure's interval must scale with it.
+    result = check("（1）科普宣传活动，调整预算数1万元，实际执行数0.50万元，支出进度50.0%，剩余2万元。")
+    assert rules_of(result) == ["difference_mismatch"]
