@@ -42,3 +42,9 @@ class OutputError(JixiaoError):
     """An output could not be written."""
 
     exit_code = ExitCode.output_unwritable
+
+
+class UsageError(JixiaoError):
+    """The command line asks for something that cannot be done."""
+
+    exit_code = ExitCode.usage

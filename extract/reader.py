@@ -15,8 +15,12 @@ from extract.pdf import read_pages, sha256_of
 
 
 def display_path(path: Path) -> str:
-    """The path as a report names it: relative as given, or the file name when absolute."""
-    return path.name if path.is_absolute() else path.as_posix()
+    """The path as a report names it: relative to the working folder when it lies below it,
+    else as given if relative, else the file name (documents hold no absolute paths)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name if path.is_absolute() else path.as_posix()
 
 
 def read_pdf(path: str | Path, password: str | None = None, patterns_file: str | None = None) -> Report:

@@ -114,3 +114,17 @@ def test_real_process_exit_code_and_no_prefect():
     script = subprocess.run([sys.executable, "-m", "flows.cli", "check", CONSISTENT], capture_output=True,
                             text=True, cwd=ROOT, timeout=120)
     assert script.returncode == 0 and "错误 0" in script.stdout
+
+
+def test_extract_csv_of_several_files_has_one_header(capsys):
+    code, out, _ = run(capsys, "extract", SAMPLE, CONSISTENT, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 54
+    assert len({r["file"] for r in rows}) == 2
+    assert sum(1 for line in out.splitlines() if line.startswith("file,")) == 1
+
+
+def test_json_of_several_files_is_a_list(capsys):
+    code, out, _ = run(capsys, "check", SAMPLE, CONSISTENT, "--format", "json")
+    docs = json.loads(out)
+    assert code == 1 and [d["summary"]["errors"] for d in docs] == [2, 0]
