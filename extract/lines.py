@@ -97,13 +97,15 @@ def strip_running(pages: list[list[Line]], edge_lines: int = 2) -> list[list[Lin
     """Remove running headers, footers and page numbers by position and repetition.
 
     A line counts as running when it is among the first or last `edge_lines` of its
-    page, lies in the top or bottom sixth of the page, and the same shape (digits
-    folded) stands at about the same height on at least half the pages (two at least).
+    page, stands apart from the body in the top or bottom sixth of the page, and the
+    same shape (digits folded) stands at about the same height on at least half the
+    pages (two at least).
     On a one-page document only a bare page number at the page's foot is removed.
     """
+    pitch = _body_pitch(pages)
     candidates: dict[tuple[str, str, int], set[int]] = defaultdict(set)
     for index, lines in enumerate(pages):
-        for where, line in _edge_lines(lines, edge_lines):
+        for where, line in _edge_lines(lines, edge_lines, pitch):
             candidates[(where, _shape(line.text), round(line.top / 4))].add(index)
     # Tolerate a few points of drift in height: merge neighbouring height buckets.
     counts: Counter[tuple[str, str, int]] = Counter()
@@ -114,7 +116,7 @@ def strip_running(pages: list[list[Line]], edge_lines: int = 2) -> list[list[Lin
     result = []
     for lines in pages:
         running = set()
-        for where, line in _edge_lines(lines, edge_lines):
+        for where, line in _edge_lines(lines, edge_lines, pitch):
             key = (where, _shape(line.text), round(line.top / 4))
             repeated = len(pages) > 1 and counts[key] >= need
             lonely_number = len(pages) == 1 and where == "foot" and _PAGE_NUMBER.match(line.text)
@@ -124,13 +126,28 @@ def strip_running(pages: list[list[Line]], edge_lines: int = 2) -> list[list[Lin
     return result
 
 
-def _edge_lines(lines: list[Line], n: int):
-    if not lines:
+def _body_pitch(pages: list[list[Line]]) -> float:
+    """The usual distance between two lines of a paragraph, over the whole document."""
+    gaps = [b.top - a.top for lines in pages for a, b in zip(lines, lines[1:])
+            if 0 < b.top - a.top < 3 * (a.size or 10.0)]
+    return median(gaps) if gaps else 0.0
+
+
+def _edge_lines(lines: list[Line], n: int, pitch: float):
+    """The lines at a page's top and bottom that stand apart from its body: in the top or
+    bottom sixth, and separated from the body by more than a paragraph's line spacing."""
+    if len(lines) < 2:
         return
     height = lines[0].page_height or max(ln.bottom for ln in lines)
-    for line in lines[:n]:
-        if line.top < height / 6:
-            yield "head", line
-    for line in lines[-n:]:
-        if line.bottom > height * 5 / 6:
-            yield "foot", line
+
+    def apart(a: Line, b: Line) -> bool:
+        return b.top - a.top > max(2.5 * (a.size or 10.0), 1.3 * pitch)
+
+    for i in range(min(n, len(lines) - 1)):
+        if apart(lines[i], lines[i + 1]):
+            yield from (("head", ln) for ln in lines[: i + 1] if ln.top < height / 6)
+            break
+    for i in range(len(lines) - 1, max(len(lines) - 1 - n, 0), -1):
+        if apart(lines[i - 1], lines[i]):
+            yield from (("foot", ln) for ln in lines[i:] if ln.bottom > height * 5 / 6)
+            break

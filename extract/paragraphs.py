@@ -124,14 +124,21 @@ def _is_ideograph(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+# Punctuation that may not start a line (禁则): it drags the character before it along.
+_NO_LINE_START = set("，。、；：！？）》」』】〕％%,.;:!?)]")
+
+
 def _first_word_width(line: Line) -> float:
     """Width of what could not be split from the line's start: a run of digits, Latin
-    letters and signs up to the first ideograph, or the first ideograph alone."""
+    letters and signs up to the first ideograph, or the first ideograph alone; either
+    with the punctuation after it that may not start a line."""
     chars = line.chars
     end = 0
     while end < len(chars) and not _is_ideograph(chars[end].text) and not chars[end].text.isspace():
         end += 1
     end = max(end, 1)
+    while end < len(chars) and chars[end].text in _NO_LINE_START:
+        end += 1
     return chars[end - 1].x1 - chars[0].x0
 
 

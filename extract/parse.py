@@ -52,12 +52,19 @@ def parse(paragraphs: list[Paragraph], source: Source, patterns: Patterns) -> Re
                 continue
         facts = find_facts(para, patterns, body)
         money = [f for f in facts if f.fact.is_money]
-        if level is not None and money and (group is None or level > group.level):
+        if level is not None and money and (group is None or level > group.level) \
+                and not _speaks_for_department(text, body, facts, patterns):
             label = group.aggregate.label if group else ""
             report.projects.append(_project(para, body, facts, label))
         elif facts:
             report.aggregates.extend(_statements(para, facts, patterns))
     return report
+
+
+def _speaks_for_department(text: str, body: int, facts: list[Found], patterns: Patterns) -> bool:
+    """A numbered paragraph whose figures are the whole unit's ("1、预算执行情况。本部门…")."""
+    before = text[body: min(f.pos for f in facts)]
+    return any(subject in before for subject in patterns.department_subjects)
 
 
 def find_facts(para: Paragraph, patterns: Patterns, start: int = 0) -> list[Found]:
@@ -193,7 +200,7 @@ def _sentence_end(text: str, start: int) -> int:
 
 def _enumeration(para: Paragraph, match: re.Match, facts) -> Aggregate:
     names_text = match["names"]
-    complete = not names_text.endswith("等")
+    complete = not (names_text.endswith("等") or match.groupdict().get("etc"))
     names_start = match.start("names")
     members = []
     offset = 0
@@ -241,26 +248,28 @@ def _department(para: Paragraph, facts, patterns: Patterns) -> Aggregate:
 
 def read_document(paragraphs: list[Paragraph], patterns: Patterns) -> DocumentInfo:
     """Title, organisation and year from the report's opening lines."""
-    title = ""
-    for para in paragraphs[:6]:
-        if para.page != 1:
-            break
-        if any(w in para.text for w in patterns.title_words):
-            title = para.text
-            break
+    title = next((p.text for p in paragraphs[:6] if p.page == 1 and any(w in p.text for w in patterns.title_words)), "")
     if not title:
         return DocumentInfo()
     year_match = _YEAR.search(title) or re.search(r"(?:19|20)\d{2}", title)
-    year = int(year_match.group(1) if year_match.groups() else year_match.group(0)) if year_match else None
-    organization = ""
     if year_match:
-        before = title[: year_match.start()].strip()
-        after = title[year_match.end():].lstrip("度")
-        organization = before or after
+        year = int(year_match.group(1) if year_match.groups() else year_match.group(0))
+        candidates = [title[: year_match.start()], title[year_match.end():].lstrip("度")]
+    else:
+        year, candidates = None, [title]
+    organization = next((o for o in map(lambda c: _organization(c, patterns), candidates) if len(o) >= 2), "")
+    return DocumentInfo(title=title, organization=organization, year=year)
+
+
+def _organization(text: str, patterns: Patterns) -> str:
+    """The unit's name in a piece of a title: before the title words, without 关于/整体/部门…"""
+    text = text.strip()
+    for start in patterns.organization_start:
+        text = text.removeprefix(start)
     for word in patterns.title_words:
-        organization = organization.split(word)[0]
+        text = text.split(word)[0]
+    text = text.rstrip("的")
     for end in patterns.organization_end:
-        if organization.endswith(end):
-            organization = organization[: -len(end)]
-            break
-    return DocumentInfo(title=title, organization=organization.strip(), year=year)
+        if text.endswith(end):
+            return text[: -len(end)].strip()
+    return text.strip()

@@ -28,6 +28,7 @@ class Patterns:
     department_label: str
     title_words: tuple[str, ...]
     organization_end: tuple[str, ...]
+    organization_start: tuple[str, ...]
     percent_fields: frozenset[str]
 
     def heading(self, text: str) -> tuple[int | None, int]:
@@ -104,5 +105,6 @@ def compile_patterns(data: dict) -> Patterns:
         department_label=data["department"]["label"],
         title_words=tuple(data["document"]["title_words"]),
         organization_end=tuple(data["document"]["organization_end"]),
+        organization_start=tuple(data["document"].get("organization_start", [])),
         percent_fields=frozenset(k for k, v in data["fields"].items() if v.get("unit") == "%"),
     )

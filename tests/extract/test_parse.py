@@ -192,15 +192,11 @@ TITLES = [
     ("2023年度唐山市科学技术协会部门整体支出绩效自评表", "唐山市科学技术协会", 2023),
     pytest.param(
         "关于2023年度唐山市科学技术协会整体绩效自评的报告", "唐山市科学技术协会", 2023,
-        marks=pytest.mark.xfail(strict=True, reason="read_document takes the text before the year "
-                                "('关于') as the organisation whenever it is not empty"),
-        id="guanyu",
+        id="guanyu",  # was a bug: '关于' before the year was taken as the organisation
     ),
     pytest.param(
         "唐山市科学技术协会整体绩效自评报告", "唐山市科学技术协会", None,
-        marks=pytest.mark.xfail(strict=True, reason="read_document looks for the organisation only "
-                                "around a year: a title without a year gives organization ''"),
-        id="no-year",
+        id="no-year",  # was a bug: without a year no organisation was read
     ),
 ]
 
@@ -431,12 +427,7 @@ ENDS_IN_DENG = [
     pytest.param(
         "其中包括维修费、委托业务费等2个项目，预算数45万元，实际支出17.33万元。",
         ["维修费", "委托业务费"],
-        id="names-then-count",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="enumerations[1]: the optional (?:等)? after the lazy names group takes the 等, "
-            "so names never ends in 等 and complete is always True",
-        ),
+        id="names-then-count",  # was a bug: the optional 等 after the lazy names group went unseen
     ),
 ]
 
@@ -460,12 +451,8 @@ def test_department_and_enumeration_in_one_paragraph():
     assert enumeration.stated_rate is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a numbered paragraph is always read as a project line: the department's own "
-    "totals under a 1、 heading (本部门…) become a project named after the heading",
-)
 def test_department_totals_under_a_numbered_heading():
+    # Was a bug: a numbered paragraph was always read as a project line named after the heading.
     report = read_text("1、预算执行情况。本部门2023年度预算数4795.32万元，实际支出3380.19万元，执行率70.49%。")
     assert report.projects == []
     department = _only(_kind(report, "department"))
@@ -482,3 +469,10 @@ def test_page_of_a_line_on_page_two():
     assert second.actual.span.page == 2
     # "（2）乙，预算数2万元，实际支出" is 16 characters: "1.5万元" (5) runs from x = 160 to 210
     assert second.actual.span.bbox == (160.0, 0.0, 210.0, 10.0)
+
+
+@pytest.mark.parametrize("word", ["结余资金", "结转资金", "剩余资金"])
+def test_remainder_written_with_zijin(word):
+    report = read_text(f"（1）培训项目，调整预算数10万元，实际执行数6万元，{word}4万元。")
+    [line] = report.projects
+    assert line.remainder is not None and line.remainder.value == D(4)

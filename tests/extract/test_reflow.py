@@ -138,12 +138,8 @@ def test_ragged_line_before_an_ideograph_that_would_have_fit_ends_the_paragraph(
     assert texts(reflow([page]))[-1] == "总体完成率100%。"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_first_word_width ignores that closing punctuation (，。、) cannot start a line: "
-    "the ideograph before it had to move with it, so the word is 20 pt, not 10",
-)
 def test_ragged_line_continues_when_the_next_ideograph_carries_a_comma():
+    # Was a bug: the first word ignored punctuation that may not start a line.
     # Ragged-right (left-aligned) text: the line stops 16 pt short; "度，" (20 pt) did not fit.
     ragged = filler(37)
     page = [full(filler(39), 80, indent=True), full(filler(41, 4), 100),
@@ -262,12 +258,8 @@ def _full_pages(n_pages, last_body):
     return pages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strip_running treats the last body line of a full page as a footer when its "
-    "digit-folded shape recurs at that height on half the pages: the body text is lost",
-)
 def test_body_line_at_the_foot_of_the_text_repeated_on_two_of_four_pages_is_kept():
+    # Was a bug: a repeated last body line at the same height was taken for a footer.
     tail = "100%，总体完成率 100%。"  # a wrapped tail that many item lines share
     last = {1: filler(10, 1), 2: tail, 3: tail, 4: filler(10, 4)}
     kept = strip_running(_full_pages(4, last))
