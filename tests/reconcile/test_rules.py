@@ -152,3 +152,14 @@ def test_integer_remainder_is_not_excused_as_a_unit_slip():
     # and swallowed the difference; a corrected figure's interval must scale with it.
     result = check("（1）科普宣传活动，调整预算数1万元，实际执行数0.50万元，支出进度50.0%，剩余2万元。")
     assert rules_of(result) == ["difference_mismatch"]
+
+
+def test_group_totals_are_the_sum_of_the_group_lines():
+    text = ("1、本级纳入绩效评价的项目共计2项，调整预算数合计12万元，实际执行数合计{actual}万元。\n"
+            "（1）甲项目，调整预算数10万元，实际执行数6万元。\n"
+            "（2）乙项目，调整预算数2万元，实际执行数1.5万元。\n")
+    ok = check(text.format(actual="7.5"))
+    sums = [c for c in ok.checks if c.relation == "sum"]
+    assert [(c.label, c.outcome) for c in sums] == [("本级 调整预算数", PASS), ("本级 实际执行数", PASS)]
+    [finding] = check(text.format(actual="8.5")).findings
+    assert (finding.rule, finding.stated, finding.recomputed) == ("sum_mismatch", D("8.5"), D("7.5"))
