@@ -136,9 +136,16 @@ def _body_pitch(pages: list[list[Line]]) -> float:
 def _edge_lines(lines: list[Line], n: int, pitch: float):
     """The lines at a page's top and bottom that stand apart from its body: in the top or
     bottom sixth, and separated from the body by more than a paragraph's line spacing."""
-    if len(lines) < 2:
+    if not lines:
         return
     height = lines[0].page_height or max(ln.bottom for ln in lines)
+    if len(lines) == 1:  # a page that is all table (or image) but for its footer
+        line = lines[0]
+        if line.top < height / 6:
+            yield "head", line
+        elif line.bottom > height * 5 / 6:
+            yield "foot", line
+        return
 
     def apart(a: Line, b: Line) -> bool:
         return b.top - a.top > max(2.5 * (a.size or 10.0), 1.3 * pitch)

@@ -50,19 +50,26 @@ class Fact:
 
 @dataclass(slots=True)
 class ProjectLine:
-    """One project line: a name and the figures stated for it."""
+    """One project line: a name and the figures stated for it.
+
+    `source` says where it was read: "prose", "table" (a row of a project list) or
+    "selfeval" (the funding block of a 自评表). When several sources describe the
+    same project, the first is the line and the others are its `readings`.
+    """
 
     group: str
     seq: str
     name: str
     span: Span  # where the name is printed
-    sentence: str  # the line's whole text, as printed
+    sentence: str  # the line's whole text, as printed (a table row: its cells joined by " | ")
     budget: Fact | None = None
     initial_budget: Fact | None = None
     actual: Fact | None = None
     stated_rate: Fact | None = None
     stated_completion: Fact | None = None
     remainder: Fact | None = None
+    source: str = "prose"
+    readings: list[ProjectLine] = field(default_factory=list)
 
     def facts(self) -> dict[str, Fact]:
         return {k: v for k in FACT_FIELDS if (v := getattr(self, k)) is not None}
@@ -84,7 +91,9 @@ class Aggregate:
     """Totals a report states for a set of projects: the department, a group, a named list.
 
     `kind` is "department" (the whole unit; its members are not listed), "group" (the
-    project lines under a group heading) or "enumeration" (projects named in a sentence).
+    project lines under a group heading), "enumeration" (projects named in a sentence),
+    "table_total" / "subtotal" (a 合计 / 小计 row closing the table rows in `rows`) or
+    "funding" (a 自评表's 年度资金总额 over its 其中 rows in `rows`).
     """
 
     kind: str
@@ -94,6 +103,7 @@ class Aggregate:
     declared_count: Fact | None = None
     members: list[NamedRef] = field(default_factory=list)  # enumerations only
     complete: bool = True  # False when the list ends in 等: the names are examples
+    rows: list[ProjectLine] = field(default_factory=list)  # table totals and funding only
     budget: Fact | None = None
     initial_budget: Fact | None = None
     actual: Fact | None = None
@@ -102,6 +112,48 @@ class Aggregate:
     def facts(self) -> dict[str, Fact]:
         names = ("declared_count", "budget", "initial_budget", "actual", "stated_rate")
         return {k: v for k in names if (v := getattr(self, k)) is not None}
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One row of a 自评表's indicator block."""
+
+    level1: str
+    level2: str
+    level3: str
+    target: str  # 年度指标值, as printed
+    achieved: str  # 实际完成值, as printed
+    span: Span
+    weight: Fact | None = None  # 分值
+    score: Fact | None = None  # 得分
+
+
+@dataclass(slots=True)
+class SelfEvaluation:
+    """The scoring of a 项目支出/部门整体支出绩效自评表: funding score, indicators, total, grade."""
+
+    project: str
+    span: Span
+    organization: str = ""  # 主管部门 as the table states it
+    funding_weight: Fact | None = None  # 分值 of the 年度资金总额 row (often 10)
+    funding_score: Fact | None = None  # 得分 of that row
+    funding: ProjectLine | None = None  # 年度资金总额: 全年预算数, 全年执行数, 执行率
+    indicators: list[Indicator] = field(default_factory=list)
+    total_weight: Fact | None = None  # the 总分 row's 分值 (100)
+    total_score: Fact | None = None  # 总分
+    grade: str = ""  # 优 / 良 / 中 / 差 as stated
+    grade_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """A table as read, cell for cell (merged cells filled), for review and snapshots."""
+
+    page: int
+    pages: tuple[int, ...]
+    bbox: tuple[float, float, float, float]
+    ruled: bool
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +179,8 @@ class Report:
     document: DocumentInfo
     projects: list[ProjectLine] = field(default_factory=list)
     aggregates: list[Aggregate] = field(default_factory=list)
+    self_evaluations: list[SelfEvaluation] = field(default_factory=list)
+    tables: list[TableInfo] = field(default_factory=list)
 
     def groups(self) -> list[Aggregate]:
         return [a for a in self.aggregates if a.kind == "group"]

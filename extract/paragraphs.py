@@ -74,26 +74,42 @@ class Paragraph:
         return "".join(c.text for c in self.chars[first : last + 1])
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Each page's text margins and the body's line pitch, measured once per document."""
+
+    left: dict[int, float]
+    right: dict[int, float]
+    pitch: float
+
+    @classmethod
+    def measure(cls, pages: list[list[Line]]) -> Layout:
+        return cls(_left_margins(pages), _right_margins(pages), _line_pitch(pages))
+
+
 def reflow(pages: list[list[Line]]) -> list[Paragraph]:
     """Join lines into paragraphs.
 
     A line starts a new paragraph when it is indented or centred, when the line
-    before it stopped well short of the right margin, when a wide vertical gap
-    precedes it, or when it opens with a list marker right after a sentence end.
-    Everything else continues the paragraph before it, across page breaks too.
+    before it stopped short although this line's first word would have fitted,
+    when a wide vertical gap precedes it, or when it opens with a list marker
+    right after a sentence end. Everything else continues the paragraph before it,
+    across page breaks too.
     """
-    body = [line for lines in pages for line in lines]
+    return reflow_lines([line for lines in pages for line in lines], Layout.measure(pages))
+
+
+def reflow_lines(body: list[Line], layout: Layout) -> list[Paragraph]:
+    """Re-flow a run of lines (not interrupted by a table) with a document's layout."""
     if not body:
         return []
-    left = _left_margins(pages)
-    right = _right_margins(pages)
-    pitch = _line_pitch(pages)
+    left, right, pitch = layout.left, layout.right, layout.pitch
     paragraphs: list[Paragraph] = []
     current: list[Line] = []
     previous: Line | None = None
     for line in body:
         size = line.size or 10.0
-        indented = line.x0 > left[line.page] + 0.6 * size
+        indented = line.x0 > left.get(line.page, line.x0) + 0.6 * size
         if previous is None or _starts_paragraph(line, previous, indented, left, right, pitch):
             if current:
                 paragraphs.append(_paragraph(current, left, right))

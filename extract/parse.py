@@ -7,15 +7,19 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extract.model import Aggregate, DocumentInfo, Fact, NamedRef, ProjectLine, Report, Source
+from extract.model import Aggregate, DocumentInfo, Fact, NamedRef, ProjectLine, Report, Source, TableInfo
+from extract.merge import merge_readings
 from extract.numbers import parse_count, parse_number
 from extract.paragraphs import Paragraph
-from extract.patterns import Patterns
+from extract.patterns import COUNT, Patterns
+from extract.table_read import grade_in, read_table, unit_of_text
+from extract.tables import Table
 from extract.units import MONEY_UNITS
 
 log = logging.getLogger(__name__)
 
 _NAME_END = re.compile(r"[，,:：；;。]")
+_TABLE_COUNT = re.compile(rf"(?:共计|共有|合计|共)(?P<count>{COUNT})(?:项|个)[^。]*?(?:下表|如下|附表|详见)")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 
@@ -36,11 +40,27 @@ class _Open:
     level: int
 
 
-def parse(paragraphs: list[Paragraph], source: Source, patterns: Patterns) -> Report:
+def parse(blocks: list[Paragraph | Table], source: Source, patterns: Patterns) -> Report:
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     report = Report(source=source, document=read_document(paragraphs, patterns))
     group: _Open | None = None
-    for para in paragraphs:
+    unit, title = "", ""  # what the paragraphs before a table say of it
+    count: Fact | None = None  # "项目共计4项，详见下表"
+    for para in blocks:
+        if isinstance(para, Table):
+            _table(report, para, patterns, group.aggregate.label if group else "", unit, title, count)
+            unit, title, count = "", "", None
+            continue
         text = para.text
+        if (match := _TABLE_COUNT.search(text)) is not None:
+            count = _count_fact(para, match)
+        unit = unit_of_text(text) or unit
+        if len(text) <= 40 and "表" in text:
+            title = text
+        if report.self_evaluations and not report.self_evaluations[-1].grade and grade_in(text):
+            evaluation = report.self_evaluations[-1]
+            evaluation.grade = grade_in(text)
+            evaluation.grade_span = para.span(text.index(evaluation.grade), text.index(evaluation.grade) + 1)
         level, body = patterns.heading(text)
         if level is not None and group is not None and level <= group.level:
             group = None
@@ -58,7 +78,25 @@ def parse(paragraphs: list[Paragraph], source: Source, patterns: Patterns) -> Re
             report.projects.append(_project(para, body, facts, label))
         elif facts:
             report.aggregates.extend(_statements(para, facts, patterns))
+    report.projects = merge_readings(report.projects)
+    if not report.document.organization and report.self_evaluations:
+        document = report.document
+        report.document = DocumentInfo(document.title, report.self_evaluations[0].organization, document.year)
     return report
+
+
+def _table(report: Report, table: Table, patterns: Patterns, group: str, unit: str, title: str,
+           count: Fact | None) -> None:
+    result = read_table(table, patterns, group, unit, title)
+    if count is not None and result.projects and not result.self_evaluations:
+        first = result.projects[0]
+        report.aggregates.append(Aggregate(kind="table", label=title or "下表", span=count.span, sentence=first.sentence,
+                                           declared_count=count, rows=list(result.projects)))
+    report.projects.extend(result.projects)
+    report.aggregates.extend(result.aggregates)
+    report.self_evaluations.extend(result.self_evaluations)
+    report.tables.append(TableInfo(table.page, tuple(table.pages), tuple(round(v, 2) for v in table.bbox),
+                                   table.ruled, tuple(tuple(row) for row in table.texts())))
 
 
 def _speaks_for_department(text: str, body: int, facts: list[Found], patterns: Patterns) -> bool:
@@ -94,13 +132,15 @@ def _fact(para: Paragraph, match: re.Match) -> Fact:
 
 
 def _count_fact(para: Paragraph, match: re.Match) -> Fact:
-    start, end = match.start("count"), match.end()
+    """The declared count of a match with a `count` group, and the 项/个 after it."""
+    start, end = match.start("count"), match.end("count")
+    unit = para.text[end] if end < len(para.text) and para.text[end] in "项个" else "项"
     return Fact(
         value=_decimal(parse_count(match["count"])),
-        unit=para.text[end - 1],
+        unit=unit,
         decimals=0,
-        text=para.raw_slice(start, end),
-        span=para.span(start, end),
+        text=para.raw_slice(start, end + 1),
+        span=para.span(start, end + 1),
     )
 
 
@@ -210,20 +250,12 @@ def _enumeration(para: Paragraph, match: re.Match, facts) -> Aggregate:
         offset = at - names_start + len(piece)
         if name:
             members.append(NamedRef(name, para.span(at, at + len(piece))))
-    count_start, count_end = match.start("count"), match.end("count")
-    unit = para.text[count_end] if count_end < len(para.text) else "个"
     aggregate = Aggregate(
         kind="enumeration",
         label=match["label"].strip("，,：: "),
         span=para.span(match.start("label"), match.end("label")),
         sentence=para.raw,
-        declared_count=Fact(
-            value=_decimal(parse_count(match["count"])),
-            unit=unit if unit in ("个", "项") else "个",
-            decimals=0,
-            text=para.raw_slice(count_start, count_end + 1),
-            span=para.span(count_start, count_end + 1),
-        ),
+        declared_count=_count_fact(para, match),
         members=members,
         complete=complete,
     )
@@ -256,7 +288,9 @@ def read_document(paragraphs: list[Paragraph], patterns: Patterns) -> DocumentIn
         year = int(year_match.group(1) if year_match.groups() else year_match.group(0))
         candidates = [title[: year_match.start()], title[year_match.end():].lstrip("度")]
     else:
-        year, candidates = None, [title]
+        # A 自评表 states its year on the line under its title: "（2023年度）".
+        below = next((m for p in paragraphs[1:3] if (m := re.fullmatch(r"\(?((?:19|20)\d{2})年度?\)?", p.text))), None)
+        year, candidates = (int(below.group(1)) if below else None), [title]
     organization = next((o for o in map(lambda c: _organization(c, patterns), candidates) if len(o) >= 2), "")
     return DocumentInfo(title=title, organization=organization, year=year)
 

@@ -30,6 +30,12 @@ class Patterns:
     organization_end: tuple[str, ...]
     organization_start: tuple[str, ...]
     percent_fields: frozenset[str]
+    table_words: dict[str, str]  # column heading word → field
+    table_keywords: dict[str, str]  # jieba word → field, when no heading word is found
+    total_words: tuple[str, ...]
+    subtotal_words: tuple[str, ...]
+    funding_total: tuple[str, ...]
+    grade_words: tuple[str, ...]
 
     def heading(self, text: str) -> tuple[int | None, int]:
         """The list level of a paragraph (0 outermost) and where its marker ends."""
@@ -107,4 +113,18 @@ def compile_patterns(data: dict) -> Patterns:
         organization_end=tuple(data["document"]["organization_end"]),
         organization_start=tuple(data["document"].get("organization_start", [])),
         percent_fields=frozenset(k for k, v in data["fields"].items() if v.get("unit") == "%"),
+        table_words=_table_words(data, field_of),
+        table_keywords=dict(data["table"]["keywords"]),
+        total_words=tuple(data["table"]["total_words"]),
+        subtotal_words=tuple(data["table"]["subtotal_words"]),
+        funding_total=tuple(data["table"]["funding_total"]),
+        grade_words=tuple(data["table"]["grade_words"]),
     )
+
+
+def _table_words(data: dict, field_of: dict[str, str]) -> dict[str, str]:
+    words = dict(field_of)
+    for name, listed in data["table"]["columns"].items():
+        for word in listed:
+            words.setdefault(word, name)
+    return words

@@ -9,7 +9,8 @@ from extract import patterns as patterns_module
 from extract.errors import InputError, NoReportError
 from extract.lines import Char, Line, strip_running
 from extract.model import Report, Source
-from extract.paragraphs import Paragraph, reflow
+from extract.blocks import assemble
+from extract.paragraphs import Paragraph
 from extract.parse import parse
 from extract.pdf import read_pages, sha256_of
 
@@ -29,13 +30,13 @@ def read_pdf(path: str | Path, password: str | None = None, patterns_file: str |
     if not path.is_file():
         raise InputError(f"{path}：文件不存在或不是普通文件", "请检查路径")
     pages = read_pages(path, password)
-    if not any(pages):
+    if not any(p.lines or p.tables for p in pages):
         raise InputError(
             f"{path.name}：PDF 没有可读取的文字层（可能是扫描件）", "请提交由 Word/WPS 导出的 PDF"
         )
-    paragraphs = reflow(strip_running(pages))
+    blocks = assemble(strip_running([p.lines for p in pages]), [p.tables for p in pages])
     source = Source(display_path(path), sha256_of(path), len(pages))
-    return parse(paragraphs, source, patterns_module.load(patterns_file))
+    return parse(blocks, source, patterns_module.load(patterns_file))
 
 
 def read_text(text: str, name: str = "text", patterns_file: str | None = None) -> Report:

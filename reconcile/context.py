@@ -11,7 +11,8 @@ from reconcile.matching import assign
 from reconcile.model import Member
 
 Subject = ProjectLine | Aggregate
-MONEY_STEP = Decimal("0.01")  # 万元: the coarsest step an amount is taken to be rounded to
+MONEY_STEP = Decimal("0.01")
+ROW_KINDS = ("table_total", "subtotal", "funding", "table")  # aggregates over the rows they close  # 万元: the coarsest step an amount is taken to be rounded to
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class Context:
             lines = self.report.lines_of(aggregate.label)
             members = [Member(p.name, p.name, None, "line", None, p.group, p.seq, p.span.page) for p in lines]
             return Resolved(members, lines)
+        if aggregate.rows or aggregate.kind in ROW_KINDS:
+            lines = aggregate.rows
+            members = [Member(p.name, p.name, None, "line", None, p.group, p.seq, p.span.page) for p in lines]
+            return Resolved(members, lines, "" if lines else "表中没有可合计的行")
         if aggregate.kind != "enumeration":
             return Resolved([], [], "未列出明细项目")
         matches = assign([m.name for m in aggregate.members], [p.name for p in projects])

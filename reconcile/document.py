@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Report, Span
+from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Report, SelfEvaluation, Span
 from reconcile.arithmetic import TRUNCATED, to_places
 from reconcile.model import Check, Finding, Result
 from reconcile.registry import RULES
@@ -36,9 +36,23 @@ def fact_dict(fact: Fact | None) -> dict | None:
 
 
 def project_dict(line: ProjectLine) -> dict:
-    out = {"group": line.group, "seq": line.seq, "name": line.name, **span_dict(line.span)}
+    out = {"group": line.group, "seq": line.seq, "name": line.name, "source": line.source, **span_dict(line.span)}
     out.update({name: fact_dict(getattr(line, name)) for name in FACT_FIELDS})
+    if line.readings:
+        out["readings"] = [project_dict(r) for r in line.readings]
     return out
+
+
+def self_evaluation_dict(ev: SelfEvaluation) -> dict:
+    return {
+        "project": ev.project, **span_dict(ev.span),
+        "funding_weight": fact_dict(ev.funding_weight), "funding_score": fact_dict(ev.funding_score),
+        "indicators": [{"level1": i.level1, "level2": i.level2, "level3": i.level3, "target": i.target,
+                        "achieved": i.achieved, "weight": fact_dict(i.weight), "score": fact_dict(i.score),
+                        **span_dict(i.span)} for i in ev.indicators],
+        "total_weight": fact_dict(ev.total_weight), "total_score": fact_dict(ev.total_score),
+        "grade": ev.grade,
+    }
 
 
 def aggregate_dict(agg: Aggregate) -> dict:
@@ -47,6 +61,8 @@ def aggregate_dict(agg: Aggregate) -> dict:
     if agg.kind == "enumeration":
         out["members"] = [{"name": m.name, **span_dict(m.span)} for m in agg.members]
         out["complete"] = agg.complete
+    if agg.rows:
+        out["rows"] = [{"group": r.group, "seq": r.seq, "name": r.name, "page": r.span.page} for r in agg.rows]
     for name in ("budget", "initial_budget", "actual", "stated_rate"):
         out[name] = fact_dict(getattr(agg, name))
     return out
@@ -127,6 +143,11 @@ def document(report: Report, result: Result | None = None) -> dict:
         "aggregates": [aggregate_dict(a) for a in report.aggregates],
         "totals": totals(report),
     }
+    if report.self_evaluations:
+        out["self_evaluations"] = [self_evaluation_dict(e) for e in report.self_evaluations]
+    if report.tables:
+        out["tables"] = [{"page": t.page, "pages": list(t.pages), "bbox": list(t.bbox), "ruled": t.ruled,
+                          "rows": [list(r) for r in t.rows]} for t in report.tables]
     if result is not None:
         out["summary"] = summary(result)
         out["checks"] = [check_dict(c) for c in result.checks]

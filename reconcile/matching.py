@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from extract.normalize import normalize
+from extract.merge import same_name as canonical
 from extract.segment import words
 
 THRESHOLD = 0.6  # below this a name is not the same project
 AMBIGUITY_MARGIN = 0.03  # two candidates closer than this cannot be told apart
-
-_DECORATION = re.compile(r"[\s《》〈〉“”\"'‘’「」『』()（）【】\[\]]")
-
-
-def canonical(name: str) -> str:
-    """A name with widths folded and quotes, brackets and spaces taken out."""
-    return _DECORATION.sub("", normalize(name)[0])
-
 
 def similarity(a: str, b: str) -> float:
     """1.0 for the same name; otherwise the mean of character and word (jieba) overlap."""

@@ -49,3 +49,5 @@ NAME_UNMATCHED = register("name_unmatched", "warning", "列举的项目名称未
 RATE_DENOMINATOR = register("rate_denominator", "warning", "比率按另一预算口径计算")
 OVER_BUDGET = register("over_budget", "warning", "执行数超过预算数")
 UNIT_SUSPECT = register("unit_suspect", "warning", "疑似元与万元混用")
+# Added to DESIGN.md's codes for tables: one project told twice with different figures.
+SOURCE_MISMATCH = register("source_mismatch", "error", "同一项目在正文、表格或自评表中的数字不一致")

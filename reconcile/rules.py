@@ -17,8 +17,11 @@ from reconcile.wording import field_word, places, quote, subject, wan
 
 
 def subjects(report: Report) -> Iterator[Subject]:
+    """Every aggregate, every project line, and every other reading of a project."""
     yield from report.aggregates
-    yield from report.projects
+    for line in report.projects:
+        yield line
+        yield from line.readings
 
 
 def finding(rule: R.Rule, message: str, check: Check, fact: Fact | None = None, **numbers) -> Finding:
@@ -216,8 +219,8 @@ def remainders(report: Report, ctx: Context) -> Iterator[Check]:
 @checker
 def budget_caps(report: Report, ctx: Context) -> Iterator[Check]:
     for item in subjects(report):
-        if item.budget is None or item.actual is None:
-            continue
+        if item.budget is None or item.actual is None or getattr(item, "kind", "") == "funding":
+            continue  # a 自评表's funding total is checked once, as the project's reading
         budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
         digits = places(item.budget, item.actual)
         over = actual > budget

@@ -18,10 +18,15 @@ FIELD_NAMES = {
 }
 
 
+SOURCE_NAMES = {"prose": "正文", "table": "表格", "selfeval": "自评表", "funding": "自评表"}
+
+
 def subject(item: ProjectLine | Aggregate) -> str:
-    """"科协本级（6）唐山市总工会房屋租金" or "专项项目"."""
+    """"科协本级（6）唐山市总工会房屋租金", "唐山科技馆装修布展工程（自评表）" or "专项项目"."""
     if isinstance(item, ProjectLine):
-        return f"{item.group}（{item.seq}）{item.name}" if item.group else f"（{item.seq}）{item.name}"
+        seq = f"（{item.seq}）" if item.seq else ""
+        where = "" if item.source == "prose" else f"（{SOURCE_NAMES[item.source]}）"
+        return f"{item.group}{seq}{item.name}{where}"
     return item.label
 
 

@@ -21,7 +21,7 @@ GROUP = "1、本级纳入绩效评价的项目共计{n}项。\n"
 def test_registry_has_the_stable_codes():
     assert set(RULES) == {"sum_mismatch", "rate_mismatch", "rate_rounding", "count_mismatch",
                           "difference_mismatch", "score_mismatch", "name_unmatched", "rate_denominator",
-                          "over_budget", "unit_suspect"}
+                          "over_budget", "unit_suspect", "source_mismatch"}
 
 
 def test_duplicate_rule_code_is_refused():
