@@ -57,6 +57,30 @@ def _csv_concat(parts: list[str]) -> str:
     return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
 
 
+def _html(report: Report, result: Result | None, pdf: Path | None) -> str:
+    from reconcile.html import render
+
+    return render(report, result, pdf)
+
+
+def _xlsx(report: Report, result: Result | None, pdf: Path | None) -> bytes:
+    from reconcile.xlsx import render
+
+    return render(report, result, pdf)
+
+
+def _md(report: Report, result: Result | None, pdf: Path | None) -> str:
+    from reconcile.markdown import render
+
+    return render(report, result, pdf)
+
+
+def _md_combine(parts: list[str]) -> str:
+    from reconcile.markdown import combine
+
+    return combine(parts)
+
+
 FORMATS: dict[str, Format] = {}
 
 
@@ -74,3 +98,6 @@ def offered(command: str) -> tuple[str, ...]:
 register(Format("text", ".txt", _text, combine="\n".join))
 register(Format("json", ".json", _json, combine=_json_list, extracts=True))
 register(Format("csv", ".csv", _csv, combine=_csv_concat, checks=False, extracts=True))
+register(Format("html", ".html", _html))  # one self-contained page per report, with page crops
+register(Format("xlsx", ".xlsx", _xlsx, binary=True))
+register(Format("md", ".md", _md, combine=_md_combine))

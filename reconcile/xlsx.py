@@ -1,0 +1,245 @@
+"""The Excel workbook: findings, project lines, every check and the document, with Chinese headers."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from extract.model import Report
+from reconcile.model import Result
+from reconcile.view import (
+    OUTCOME_WORDS, RELATION_WORDS, SEVERITY_WORDS, VERDICT_WORDS, build, members_text,
+)
+
+# A cell whose text starts with one of these may be taken for a formula by a spreadsheet
+# (OWASP "CSV injection"); such text is stored as a string and marked quote-prefixed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_CELL = 32767  # characters Excel keeps in one cell
+FILLS = {"error": "FDECEA", "warning": "FFF4E0", "info": "E8F1FB", "insufficient_data": "ECEFF3"}
+HEADER_FILL = "DDE3EC"
+FORMATS = {
+    "money": "#,##0.00##",  # 万元: at least 2 decimals, up to 4 (amounts written in 元)
+    "rate": "0.00",  # recomputed percentages; the cell holds 4 decimals
+    "points": "0.0000",  # rate differences, in percentage points
+    "number": "0.00##",
+    "int": "0",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    kind: str = "text"  # text | wrap | int | money | rate | points | number | unit-number
+    width: int = 0  # 0: fit the content (capped); wrapped columns get this width
+
+
+def render(report: Report, result: Result | None, pdf_path: Path | str | None = None) -> bytes:
+    """The checked report as an .xlsx workbook (bytes)."""
+    from openpyxl import Workbook
+
+    from reconcile import reconcile
+
+    if result is None:
+        result = reconcile(report)
+    view = build(report, result)
+    book = Workbook()
+    findings_sheet(book.active, view)
+    projects_sheet(book.create_sheet(), view)
+    checks_sheet(book.create_sheet(), view)
+    info_sheet(book.create_sheet(), view)
+    doc = view["document"]
+    book.properties.title = text_value(f"核对结果 {doc['organization']} {doc['year'] or ''}".strip())
+    book.properties.creator = f"jixiao {view['version']}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def findings_sheet(ws, view: dict) -> None:
+    ws.title = "核对结果"
+    cols = [Col("序号", "int"), Col("级别"), Col("规则"), Col("问题类型"), Col("页码", "int"),
+            Col("说明", "wrap", 60), Col("算式", "wrap", 40), Col("报告数", "unit-number"),
+            Col("重算数", "unit-number"), Col("差异", "unit-number"), Col("允许误差", "unit-number"),
+            Col("单位"), Col("判定"), Col("原文", "wrap", 60), Col("涉及项目", "wrap", 30), Col("相关页码")]
+    rows, fills = [], []
+    for n, f in enumerate(view["findings"], start=1):
+        check = view["checks"][f["check"]] if f["check"] is not None else {}
+        project = view["projects"][f["project"]]["name"] if f["project"] is not None else ""
+        rows.append([n, SEVERITY_WORDS[f["severity"]], f["rule"], f["title"], f["page"], f["message"],
+                     check.get("expression", ""), f["stated"], f["recomputed"], f["difference"], f["tolerance"],
+                     f["unit"], VERDICT_WORDS.get(check.get("verdict"), check.get("verdict", "")), f["quote"], project,
+                     "、".join(str(p) for p in sorted({b["page"] for b in f["boxes"]}))])
+        fills.append(f["severity"])
+    table(ws, cols, rows, fills, unit_col=11)
+    if view["summary"]["errors"]:
+        ws.sheet_properties.tabColor = "C62828"
+
+
+def projects_sheet(ws, view: dict) -> None:
+    ws.title = "项目明细"
+    cols = [Col("行号", "int"), Col("组别"), Col("序号", "seq"), Col("项目名称", "wrap", 36), Col("页码", "int"),
+            Col("预算数（万元）", "money"), Col("年初预算数（万元）", "money"), Col("执行数（万元）", "money"),
+            Col("结余（万元）", "money"), Col("报告执行率（%）", "stated-rate"), Col("重算执行率（%）", "rate"),
+            Col("差异（百分点）", "points"), Col("判定"), Col("问题", "wrap", 40), Col("计入不符的合计", "wrap", 24),
+            Col("原文预算数"), Col("原文执行数")]
+    rows, fills, decimals = [], [], []
+    for n, p in enumerate(view["projects"], start=1):
+        problems = "；".join(f"#{i + 1} {SEVERITY_WORDS[view['findings'][i]['severity']]} {view['findings'][i]['rule']}"
+                            for i in p["findings"])
+        sums = "；".join(f"#{i + 1} {view['checks'][view['findings'][i]['check']]['label']}" for i in p["sums"])
+        rate = p["stated_rate"]
+        seq = int(p["seq"]) if p["seq"].isdecimal() else p["seq"]  # "6" sorts as a number, "六" stays text
+        rows.append([n, p["group"], seq, p["name"], p["page"], _wan(p["budget"]), _wan(p["initial_budget"]),
+                     _wan(p["actual"]), _wan(p["remainder"]), rate["value"] if rate else None, p["recomputed_rate"],
+                     p["rate_difference"], VERDICT_WORDS.get(p["rate_verdict"], p["rate_verdict"] or ""),
+                     problems, sums, _printed(p["budget"]), _printed(p["actual"])])
+        fills.append(p["severity"])
+        decimals.append(rate["decimals"] if rate else 0)
+    table(ws, cols, rows, fills, rate_decimals=decimals)
+
+
+def checks_sheet(ws, view: dict) -> None:
+    ws.title = "核对项"
+    cols = [Col("序号", "int"), Col("类别"), Col("核对内容", "wrap", 36), Col("结果"), Col("判定"), Col("算式", "wrap", 44),
+            Col("报告数", "unit-number"), Col("重算数", "unit-number"), Col("差异", "unit-number"),
+            Col("允许误差", "unit-number"), Col("单位"), Col("页码", "int"), Col("原文", "wrap", 50),
+            Col("说明", "wrap", 30), Col("明细", "wrap", 50), Col("问题")]
+    rows, fills = [], []
+    for n, c in enumerate(view["checks"], start=1):
+        rows.append([n, RELATION_WORDS.get(c["relation"], c["relation"]), c["label"], OUTCOME_WORDS[c["outcome"]],
+                     VERDICT_WORDS.get(c["verdict"], c["verdict"]), c["expression"], c["stated"], c["recomputed"],
+                     c["difference"], c["tolerance"], c["unit"], c["page"], c["quote"], c["note"],
+                     members_text(c), "、".join(c["rules"])])
+        fills.append({"fail": "error", "rounding": "info", "insufficient_data": "insufficient_data"}.get(c["outcome"]))
+    table(ws, cols, rows, fills, unit_col=10)
+
+
+def info_sheet(ws, view: dict) -> None:
+    ws.title = "文档信息"
+    doc, src, s = view["document"], view["source"], view["summary"]
+    o = s["outcomes"]
+    rows = [["标题", doc["title"]], ["单位", doc["organization"]], ["年度", doc["year"]], ["文件", src["path"]],
+            ["页数", src["pages"]], ["SHA-256", src["sha256"]],
+            ["OCR 识别页", "、".join(str(p) for p in src["ocr_pages"]) or "无"],
+            ["项目数", len(view["projects"])], ["核对项数", s["checks"]], ["通过", o["pass"]],
+            ["取整差异", o["rounding"]], ["不符", o["fail"]], ["数据不足", o["insufficient_data"]],
+            ["错误", s["errors"]], ["警告", s["warnings"]], ["提示", s["notes"]]]
+    rows += [[f"规则 {r['code']}（{r['title']}）", r["count"]] for r in view["rules"]]
+    rows += [["备注", "；".join(s["remarks"]) or "无"], ["金额单位", "万元（原文为元或亿元的已换算）"],
+             ["生成工具", f"jixiao {view['version']}"]]
+    table(ws, [Col("项目", "text"), Col("内容", "wrap", 70)], rows, [None] * len(rows))
+
+
+def table(ws, cols: list[Col], rows: list[list], fills: list[str | None], unit_col: int | None = None,
+          rate_decimals: list[int] | None = None) -> None:
+    """Write a header and rows: numbers as numbers with formats, text never as a formula."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold, top = Font(bold=True), Alignment(vertical="top")
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for c, col in enumerate(cols, start=1):
+        cell = ws.cell(1, c)
+        set_text(cell, col.header)
+        cell.font, cell.alignment = bold, Alignment(vertical="center", wrap_text=False)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    widths = [display_width(col.header) for col in cols]
+    for r, (values, fill) in enumerate(zip(rows, fills, strict=True), start=2):
+        pattern = PatternFill("solid", fgColor=FILLS[fill]) if fill else None
+        unit = values[unit_col] if unit_col is not None else ""
+        for c, (col, value) in enumerate(zip(cols, values, strict=True), start=1):
+            cell = ws.cell(r, c)
+            kind = col.kind
+            if kind == "unit-number":
+                kind = "int" if unit in ("项", "个") else "number" if unit == "%" else "money"
+            if kind == "seq":
+                kind = "int" if isinstance(value, int) else "text"
+            if kind == "stated-rate":
+                d = rate_decimals[r - 2] if rate_decimals else 0
+                kind, fmt = "number", "0" + ("." + "0" * d if d else "")
+            else:
+                fmt = FORMATS.get(kind)
+            set_value(cell, value, kind, fmt)
+            cell.alignment = wrap if col.kind == "wrap" else top
+            if pattern is not None:
+                cell.fill = pattern
+            widths[c - 1] = max(widths[c - 1], display_width(_shown(value)))
+    for c, col in enumerate(cols, start=1):
+        width = col.width if col.kind == "wrap" else min(max(widths[c - 1], 4), 50)
+        ws.column_dimensions[get_column_letter(c)].width = width + 2
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(rows) + 1, 1)}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def set_value(cell, value, kind: str, fmt: str | None) -> None:
+    """A number for numeric columns and for ints and Decimals anywhere; text otherwise."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    elif isinstance(value, (int, Decimal)) and kind in ("text", "wrap"):
+        kind, fmt = "int" if isinstance(value, int) else "number", None  # a count in a text column
+    if kind in ("money", "rate", "points", "number", "int"):
+        number = _number(value)
+        if number is not None:
+            # openpyxl accepts Decimal and writes it with "%.16g", i.e. through a float: the display
+            # boundary (a spreadsheet cell is a double). With at most 15 significant digits the cell
+            # holds the double nearest the Decimal, which Excel and LibreOffice show as the Decimal.
+            cell.value = int(number) if kind == "int" and number == number.to_integral_value() else number
+            if fmt:
+                cell.number_format = fmt
+            return
+    set_text(cell, str(value))
+
+
+def set_text(cell, value: str) -> None:
+    """Text stored as a string: never a formula, even when it starts with = + - @."""
+    value = text_value(value)
+    cell.value = value
+    cell.data_type = "s"  # openpyxl would store "=…" as a formula
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True  # Excel and LibreOffice keep it text when the cell is edited
+
+
+def text_value(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _wan(fact: dict | None) -> str | None:
+    if fact is None:
+        return None
+    return fact.get("value_wan", fact["value"])
+
+
+def _printed(fact: dict | None) -> str:
+    return f"{fact['field']} {fact['text']}".strip() if fact else ""
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes (CJK characters take two); the longest line of wrapped text."""
+    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+                for line in text.split("\n")), default=0)
