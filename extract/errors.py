@@ -1,6 +1,8 @@
 """Exit codes and the exceptions that carry them; each tells the user what to do next."""
 
+import os
 from enum import IntEnum
+from pathlib import PurePath
 
 
 class ExitCode(IntEnum):
@@ -44,7 +46,26 @@ class OutputError(JixiaoError):
     exit_code = ExitCode.output_unwritable
 
 
+class InternalError(JixiaoError):
+    """A bug met while processing one input; the message names the file and asks for a report."""
+
+    exit_code = ExitCode.input_unreadable
+
+
 class UsageError(JixiaoError):
     """The command line asks for something that cannot be done."""
 
     exit_code = ExitCode.usage
+
+
+def shown(path: PurePath | str, whole: bool = False) -> str:
+    """A file name fit to print: names in GBK or other bytes that are not UTF-8 are
+    decoded as GB18030 (the usual case on Chinese systems), never left as surrogates."""
+    text = str(path) if whole else PurePath(path).name
+    raw = os.fsencode(text)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")

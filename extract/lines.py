@@ -19,6 +19,7 @@ class Char:
     x1: float
     bottom: float
     size: float
+    score: float = 1.0  # OCR's confidence in the character; 1 for a text layer
 
 
 @dataclass(slots=True)
@@ -134,27 +135,24 @@ def _body_pitch(pages: list[list[Line]]) -> float:
 
 
 def _edge_lines(lines: list[Line], n: int, pitch: float):
-    """The lines at a page's top and bottom that stand apart from its body: in the top or
-    bottom sixth, and separated from the body by more than a paragraph's line spacing."""
+    """The lines at a page's top and bottom that may be running headers or footers: the
+    outermost line in the top or bottom sixth, and the next ones inward only while they
+    stand apart from the body (further than a paragraph's line spacing), so a body line
+    at the foot of a full page is never taken for a footer."""
     if not lines:
         return
     height = lines[0].page_height or max(ln.bottom for ln in lines)
-    if len(lines) == 1:  # a page that is all table (or image) but for its footer
-        line = lines[0]
-        if line.top < height / 6:
-            yield "head", line
-        elif line.bottom > height * 5 / 6:
-            yield "foot", line
-        return
 
     def apart(a: Line, b: Line) -> bool:
         return b.top - a.top > max(2.5 * (a.size or 10.0), 1.3 * pitch)
 
-    for i in range(min(n, len(lines) - 1)):
-        if apart(lines[i], lines[i + 1]):
-            yield from (("head", ln) for ln in lines[: i + 1] if ln.top < height / 6)
+    for i, line in enumerate(lines[:n]):
+        if line.top >= height / 6 or (i > 0 and not (i + 1 < len(lines) and apart(line, lines[i + 1]))):
             break
-    for i in range(len(lines) - 1, max(len(lines) - 1 - n, 0), -1):
-        if apart(lines[i - 1], lines[i]):
-            yield from (("foot", ln) for ln in lines[i:] if ln.bottom > height * 5 / 6)
+        yield "head", line
+    for i in range(len(lines) - 1, max(len(lines) - 1 - n, -1), -1):
+        line = lines[i]
+        inner = len(lines) - 1 - i
+        if line.bottom <= height * 5 / 6 or (inner > 0 and not (i > 0 and apart(lines[i - 1], line))):
             break
+        yield "foot", line

@@ -18,28 +18,25 @@ def same_name(name: str) -> str:
 def merge_readings(lines: list[ProjectLine]) -> list[ProjectLine]:
     """Fold lines that name the same project into the first one, as its readings.
 
-    Only identical names (after folding) in compatible groups (equal, or one of them
-    without a group) are merged: a loose match is a question for the reviewer, not a
-    merge. Two lines of the same source are never merged (three 其他交通费 rows are
-    three projects), nor are lines of a name that one source lists twice.
+    Only identical names (after folding) are merged: a loose match is a question for
+    the reviewer, not a merge. A line with a group joins the earlier line of its name
+    and group (or the only one of its name without a group); a line without a group
+    joins the only earlier line of its name. Lines of one source never merge (three
+    rows called 其他交通费 are three projects), and neither does an ambiguous name.
     """
-    by_name: dict[str, list[ProjectLine]] = {}
-    for line in lines:
-        by_name.setdefault(same_name(line.name), []).append(line)
     kept: list[ProjectLine] = []
     for line in lines:
-        group = by_name[same_name(line.name)]
-        sources = [g.source for g in group]
-        if len(group) == 1 or len(sources) != len(set(sources)):
+        name = same_name(line.name)
+        same = [p for p in kept if same_name(p.name) == name]
+        if line.group:
+            candidates = [p for p in same if p.group == line.group] or [p for p in same if not p.group]
+        else:
+            candidates = same
+        target = candidates[0] if len(candidates) == 1 else None
+        if target is None or line.source in {target.source, *(r.source for r in target.readings)}:
             kept.append(line)
             continue
-        first = group[0]
-        if line is first:
-            kept.append(line)
-        elif first.group == line.group or not first.group or not line.group:
-            first.readings.append(line)
-            if not first.group:
-                first.group = line.group
-        else:
-            kept.append(line)
+        target.readings.append(line)
+        if not target.group:
+            target.group = line.group
     return kept

@@ -31,7 +31,8 @@ class Fact:
     text: str  # the figure as printed, e.g. "832.52万元" or "８３２．５２ 万元"
     span: Span
     field: str = ""  # the field word as printed before it, e.g. "调整预算数"
-    ocr: bool = False
+    ocr: bool = False  # read by OCR from a page image, not from a text layer
+    confidence: float = 1.0  # OCR's lowest character confidence in the figure; 1 for a text layer
 
     @property
     def is_money(self) -> bool:
@@ -161,7 +162,8 @@ class Source:
     path: str  # as given, relative, or the file name for absolute paths
     sha256: str
     pages: int
-    ocr_pages: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR
+    unread_pages: tuple[int, ...] = ()  # pages without text that could not be read (no OCR installed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from extract.normalize import normalize
 # begins a new paragraph even without an indent.
 _SENTENCE_END = re.compile(r"[。：:；;！!？?]\s*$")
 _MARKER = re.compile(
-    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．](?!\d)"
+    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+(?:、|[.．](?!\d))"
     r"|[(（]\d+[)）]|[①-⑳])"
 )
 
@@ -66,6 +66,10 @@ class Paragraph:
         )
         return Span(self.chars[first].page, tuple(round(v, 2) for v in box), self.lines[line].text)
 
+    def confidence(self, start: int, end: int) -> float:
+        """OCR's lowest confidence among the characters behind text[start:end] (1 for text layers)."""
+        return min((self.chars[i].score for i in self._src[start:end]), default=1.0)
+
     def raw_slice(self, start: int, end: int) -> str:
         """The printed characters behind text[start:end], as printed."""
         if start >= end or not self.text:
@@ -81,10 +85,12 @@ class Layout:
     left: dict[int, float]
     right: dict[int, float]
     pitch: float
+    body_size: float = 10.0  # the usual font size of a line
 
     @classmethod
     def measure(cls, pages: list[list[Line]]) -> Layout:
-        return cls(_left_margins(pages), _right_margins(pages), _line_pitch(pages))
+        sizes = [line.size for lines in pages for line in lines if line.size]
+        return cls(_left_margins(pages), _right_margins(pages), _line_pitch(pages), median(sizes) if sizes else 10.0)
 
 
 def reflow(pages: list[list[Line]]) -> list[Paragraph]:
@@ -110,7 +116,8 @@ def reflow_lines(body: list[Line], layout: Layout) -> list[Paragraph]:
     for line in body:
         size = line.size or 10.0
         indented = line.x0 > left.get(line.page, line.x0) + 0.6 * size
-        if previous is None or _starts_paragraph(line, previous, indented, left, right, pitch):
+        if previous is None or (_starts_paragraph(line, previous, indented, left, right, pitch)
+                                and not _continues_title(line, previous, layout)):
             if current:
                 paragraphs.append(_paragraph(current, left, right))
             current = []
@@ -144,6 +151,16 @@ def _is_ideograph(ch: str) -> bool:
 _NO_LINE_START = set("，。、；：！？）》」』】〕％%,.;:!?)]")
 
 
+def _text_end(line: Line) -> float:
+    """Where a line's text ends, not counting closing punctuation, which typesetters may hang
+    past the margin (Word does for Chinese): such a line is full, not a character long."""
+    chars = line.chars
+    end = len(chars)
+    while end > 1 and (chars[end - 1].text in _NO_LINE_START or chars[end - 1].text.isspace()):
+        end -= 1
+    return chars[end - 1].x1
+
+
 def _first_word_width(line: Line) -> float:
     """Width of what could not be split from the line's start: a run of digits, Latin
     letters and signs up to the first ideograph, or the first ideograph alone; either
@@ -156,6 +173,15 @@ def _first_word_width(line: Line) -> float:
     while end < len(chars) and chars[end].text in _NO_LINE_START:
         end += 1
     return chars[end - 1].x1 - chars[0].x0
+
+
+def _continues_title(line: Line, previous: Line, layout: Layout) -> bool:
+    """A long title fills its first line and centres the rest: a centred line in the same
+    large type right under it continues it."""
+    size = line.size or 10.0
+    return (line.page == previous.page and abs(size - (previous.size or 0)) < 0.5
+            and size >= 1.15 * layout.body_size and 0 < line.top - previous.top < 2.5 * size
+            and _is_centered(line, layout.left, layout.right))
 
 
 def _paragraph(lines: list[Line], left, right) -> Paragraph:
@@ -189,13 +215,13 @@ def _left_margins(pages: list[list[Line]]) -> dict[int, float]:
 
 
 def _right_margins(pages: list[list[Line]]) -> dict[int, float]:
-    every = sorted(line.x1 for lines in pages for line in lines)
+    every = sorted(_text_end(line) for lines in pages for line in lines)
     fallback = every[int(len(every) * 0.9)] if every else 0.0
     margins = {}
     for lines in pages:
         if not lines:
             continue
-        ends = sorted(line.x1 for line in lines)
+        ends = sorted(_text_end(line) for line in lines)
         margin = ends[int(len(ends) * 0.9)] if len(lines) >= 6 else fallback
         margins[lines[0].page] = max(margin, fallback) if len(lines) < 6 else margin
     return margins

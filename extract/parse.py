@@ -128,6 +128,7 @@ def _fact(para: Paragraph, match: re.Match) -> Fact:
         text=para.raw_slice(start, end),
         span=para.span(start, end),
         field=match["field"],
+        confidence=para.confidence(start, end),
     )
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dataclasses import dataclass, field
-
-from extract.errors import InputError
+from extract.errors import InputError, shown
 from extract.lines import Char, Line, group_lines
 from extract.tables import Table, ruled_tables
 
@@ -25,50 +24,94 @@ def sha256_of(path: Path) -> str:
 
 @dataclass(slots=True)
 class PageContent:
-    """One page: its text lines outside ruled tables, and its ruled tables."""
+    """One page: its text lines outside ruled tables, and its ruled tables.
+
+    `unreadable` marks a page without a usable text layer (a scan, or glyphs that map
+    to no characters): it needs OCR.
+    """
 
     number: int
     lines: list[Line]
     tables: list[Table] = field(default_factory=list)
+    unreadable: bool = False
+    width: float = 0.0
+    height: float = 0.0
 
 
-def read_pages(path: Path, password: str | None = None) -> list[PageContent]:
+def read_pages(path: Path, password: str | None = None, max_pages: int | None = None) -> list[PageContent]:
     """Every page's lines and ruled tables; a page's characters are read once and its caches freed."""
+    pdf = _open(path, password)
+    pages: list[PageContent] = []
+    with pdf:
+        count = len(pdf.pages)
+        if count == 0:
+            raise InputError(f"{shown(path)}：PDF 没有任何页面", "请重新导出该报告")
+        if max_pages is not None and count > max_pages:
+            raise InputError(f"{shown(path)}：共 {count} 页，超过上限 {max_pages} 页", "可用 --max-pages 调高上限")
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                pages.append(_read_page(page, number))
+            except InputError:
+                raise
+            except Exception as exc:
+                raise InputError(
+                    f"{shown(path)}：第 {number} 页无法解析（{type(exc).__name__}）", "请重新导出 PDF 后再试"
+                ) from exc
+            finally:
+                page.close()  # frees the page's object and layout caches
+    return pages
+
+
+def _open(path: Path, password: str | None):
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
-        pdf = pdfplumber.open(path, password=password or "")
+        try:
+            return pdfplumber.open(path, password=password or "")
+        except Exception as exc:  # pdfplumber wraps pdfminer's errors: judge by the original
+            original = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args else None)
+            if isinstance(original, Exception) and type(exc).__name__ == "PdfminerException":
+                raise original from exc
+            raise
     except PDFPasswordIncorrect as exc:
-        raise InputError(
-            f"{path.name}：PDF 已加密，无法打开", "请用 --password 提供打开密码，或提交未加密的文件"
-        ) from exc
+        if password:
+            raise InputError(f"{shown(path)}：PDF 打开密码不正确", "请核对 --password 提供的密码") from exc
+        raise InputError(f"{shown(path)}：PDF 已加密，需要密码才能打开",
+                         "请用 --password 提供打开密码，或提交未加密的文件") from exc
+    except PDFEncryptionError as exc:
+        raise InputError(f"{shown(path)}：PDF 使用了不支持的加密方式（{exc}）", "请提交未加密的文件") from exc
     except PDFSyntaxError as exc:
-        raise InputError(f"{path.name}：不是有效的 PDF 文件（{exc}）", "请确认文件完整且确为 PDF") from exc
+        raise InputError(f"{shown(path)}：PDF 结构损坏，无法读取（{exc}）", "请重新导出或重新下载原文件") from exc
+    except RecursionError as exc:
+        raise InputError(f"{shown(path)}：PDF 对象嵌套过深，无法读取", "请重新导出该报告") from exc
     except Exception as exc:  # pdfminer raises many kinds for damaged files
         name = type(exc).__name__
-        raise InputError(f"{path.name}：PDF 文件已损坏，无法读取（{name}）", "请重新导出或下载原文件") from exc
-    pages: list[PageContent] = []
-    with pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            try:
-                chars = [
-                    Char(c["text"], number, c["x0"], c["top"], c["x1"], c["bottom"], c["size"])
-                    for c in page.chars
-                    if c.get("upright", True) and c["text"]
-                ]
-            except Exception as exc:
-                raise InputError(
-                    f"{path.name}：第 {number} 页无法解析（{type(exc).__name__}）", "请重新导出 PDF 后再试"
-                ) from exc
-            width, height = float(page.width), float(page.height)
-            tables = ruled_tables(_grids(page), chars, number, width, height)
-            if tables:
-                chars = [c for c in chars if not any(_within(c, t.bbox) for t in tables)]
-            pages.append(PageContent(number, group_lines(chars, number, width, height), tables))
-            page.close()  # frees the page's object and layout caches
-    return pages
+        raise InputError(f"{shown(path)}：PDF 文件已损坏，无法读取（{name}）", "请重新导出或重新下载原文件") from exc
+
+
+def _read_page(page, number: int) -> PageContent:
+    chars = [
+        Char(c["text"], number, c["x0"], c["top"], c["x1"], c["bottom"], c["size"])
+        for c in page.chars
+        if c.get("upright", True) and c["text"]
+    ]
+    width, height = float(page.width), float(page.height)
+    if _unusable(chars) or (not chars and page.objects.get("image")):
+        return PageContent(number, [], [], True, width, height)
+    tables = ruled_tables(_grids(page), chars, number, width, height)
+    if tables:
+        chars = [c for c in chars if not any(_within(c, t.bbox) for t in tables)]
+    return PageContent(number, group_lines(chars, number, width, height), tables, False, width, height)
+
+
+def _unusable(chars: list[Char]) -> bool:
+    """Glyphs without a character map come out as "(cid:N)" or private-use code points."""
+    if not chars:
+        return False
+    bad = sum(1 for c in chars if c.text.startswith("(cid:") or "\ue000" <= c.text[0] <= "\uf8ff")
+    return bad > 0.3 * len(chars)
 
 
 def _grids(page) -> list[list[list[tuple | None]]]:

@@ -3,40 +3,80 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from dataclasses import replace
 from pathlib import Path
 
+from extract import ocr
 from extract import patterns as patterns_module
-from extract.errors import InputError, NoReportError
-from extract.lines import Char, Line, strip_running
-from extract.model import Report, Source
+from extract.errors import InputError, NoReportError, shown
+from extract.lines import Char, Line, group_lines, strip_running
+from extract.model import Fact, Report, Source
 from extract.blocks import assemble
 from extract.paragraphs import Paragraph
 from extract.parse import parse
-from extract.pdf import read_pages, sha256_of
+from extract.pdf import PageContent, read_pages, sha256_of
+from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, triage
+
+log = logging.getLogger(__name__)
 
 
 def display_path(path: Path) -> str:
     """The path as a report names it: relative to the working folder when it lies below it,
     else as given if relative, else the file name (documents hold no absolute paths)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return shown(path.resolve().relative_to(Path.cwd().resolve()).as_posix(), whole=True)
     except ValueError:
-        return path.name if path.is_absolute() else path.as_posix()
+        return shown(path) if path.is_absolute() else shown(path.as_posix(), whole=True)
 
 
-def read_pdf(path: str | Path, password: str | None = None, patterns_file: str | None = None) -> Report:
-    """Extract a report from a PDF. Raises InputError if it cannot be read."""
+def read_pdf(path: str | Path, password: str | None = None, patterns_file: str | None = None, *,
+             max_pages: int = DEFAULT_MAX_PAGES, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    """Extract a report from a PDF. Raises InputError, saying what to do, if it cannot be read."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}：文件不存在或不是普通文件", "请检查路径")
-    pages = read_pages(path, password)
+    triage(path, max_bytes)
+    pages = read_pages(path, password, max_pages)
+    ocr_pages, unread = _recognise(path, password, pages)
     if not any(p.lines or p.tables for p in pages):
-        raise InputError(
-            f"{path.name}：PDF 没有可读取的文字层（可能是扫描件）", "请提交由 Word/WPS 导出的 PDF"
-        )
+        if unread:
+            raise InputError(f"{shown(path)}：PDF 没有文字层（扫描件，共 {len(pages)} 页）", ocr.INSTALL_HINT)
+        raise InputError(f"{shown(path)}：PDF 中没有可读取的文字", "请提交由 Word/WPS 导出的 PDF")
+    if unread:
+        log.warning("%s：第 %s 页没有文字层，未能读取；%s", shown(path), "、".join(map(str, unread)), ocr.INSTALL_HINT)
     blocks = assemble(strip_running([p.lines for p in pages]), [p.tables for p in pages])
-    source = Source(display_path(path), sha256_of(path), len(pages))
-    return parse(blocks, source, patterns_module.load(patterns_file))
+    source = Source(display_path(path), sha256_of(path), len(pages), tuple(ocr_pages), tuple(unread))
+    report = parse(blocks, source, patterns_module.load(patterns_file))
+    if ocr_pages:
+        mark_ocr(report, set(ocr_pages))
+    return report
+
+
+def _recognise(path: Path, password: str | None, pages: list[PageContent]) -> tuple[list[int], list[int]]:
+    """OCR each page without a usable text layer, when jixiao[ocr] is installed."""
+    done, unread = [], []
+    for page in pages:
+        if not page.unreadable:
+            continue
+        if not ocr.available():
+            unread.append(page.number)
+            continue
+        page.lines = group_lines(ocr.read_page(path, page.number, password), page.number, page.width, page.height)
+        done.append(page.number)
+    return done, unread
+
+
+def mark_ocr(report: Report, pages: set[int]) -> None:
+    """Flag every figure printed on an OCR'd page."""
+    lines = [*report.projects, *(r for p in report.projects for r in p.readings)]
+    holders = [*lines, *report.aggregates, *(r for a in report.aggregates for r in a.rows)]
+    for ev in report.self_evaluations:
+        holders.append(ev)
+        holders.extend(ev.indicators)
+    for holder in holders:
+        for name in holder.__dataclass_fields__:
+            fact = getattr(holder, name)
+            if isinstance(fact, Fact) and fact.span.page in pages and not fact.ocr:
+                setattr(holder, name, replace(fact, ocr=True))
 
 
 def read_text(text: str, name: str = "text", patterns_file: str | None = None) -> Report:

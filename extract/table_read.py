@@ -105,7 +105,8 @@ def fact_of(cell: Cell, column: Column, table_unit: str) -> Fact | None:
     else:
         return None
     return Fact(value=value, unit=unit, decimals=decimals, text=cell.para.raw.strip(),
-                span=cell.para.span(0, len(cell.text)), field=column.heading)
+                span=cell.para.span(0, len(cell.text)), field=column.heading,
+                confidence=cell.para.confidence(0, len(cell.text)))
 
 
 def _row_line(row: list[Cell], columns: dict[int, Column], unit: str, *, name: str, group: str,

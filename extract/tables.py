@@ -112,7 +112,7 @@ def borderless_tables(lines: list[Line], min_rows: int = 3, min_columns: int = 3
     """Runs of lines that split at wide gaps, read as tables without rules.
 
     A run starts and ends with lines of at least `min_columns` gap-separated pieces
-    (at most three other lines between two of them: wrapped cells), plus the lines
+    (at most five other lines between two of them: wrapped cells), plus the lines
     hugging it above and below (a header or a cell on several lines). Columns part at
     the vertical white rivers that cross the whole run; lines closer than a line
     height apart form one row. Returns the lines not in a table, and the tables.
@@ -123,7 +123,7 @@ def borderless_tables(lines: list[Line], min_rows: int = 3, min_columns: int = 3
     index = 0
     while index < len(anchors):
         first = last = anchors[index]
-        while index + 1 < len(anchors) and anchors[index + 1] - last <= 4 \
+        while index + 1 < len(anchors) and anchors[index + 1] - last <= 6 \
                 and lines[anchors[index + 1]].page == lines[first].page:
             index += 1
             last = anchors[index]
@@ -145,10 +145,11 @@ def _hugs(upper: Line, lower: Line) -> bool:
     return upper.page == lower.page and lower.top - upper.top < 1.15 * (upper.size or 10.0)
 
 
+# Rows whose label may span several columns (a merged 合计 cell), left out when finding columns.
+SPANNING_LABELS = ("合计", "小计", "总计")
+
+
 def _river_table(run: list[Line], min_rows: int, min_columns: int) -> Table | None:
-    spans = _columns(run)
-    if len(spans) < min_columns:
-        return None
     rows: list[list[Line]] = []
     for line in run:
         if rows and _hugs(rows[-1][-1], line):
@@ -157,18 +158,47 @@ def _river_table(run: list[Line], min_rows: int, min_columns: int) -> Table | No
             rows.append([line])
     if len(rows) < min_rows:
         return None
-    grid = []
-    for row in rows:
-        cells: list[list[Char]] = [[] for _ in spans]
-        for line in row:
-            for ch in line.chars:
-                if not ch.text.isspace():
-                    column = next(i for i, (_, right) in enumerate(spans) if ch.x0 < right + 0.5)
-                    cells[column].append(ch)
-        grid.append([_loose_cell(chars, row[0]) for chars in cells])
+    spanning = [row for row in rows if "".join(ln.text for ln in row).replace(" ", "").startswith(SPANNING_LABELS)]
+    spans = _columns([line for row in rows if row not in spanning for line in row])
+    if len(spans) < min_columns:
+        return None
+    spans = _merge_complementary(spans, rows)
+    grid = [[_loose_cell(chars, row[0]) for chars in _split(row, spans)] for row in rows]
     page = run[0].page
     bbox = (spans[0][0], run[0].top, spans[-1][1], run[-1].bottom)
     return Table(page, bbox, grid, False, [page])
+
+
+def _split(row: list[Line], spans: list[tuple[float, float]]) -> list[list[Char]]:
+    cells: list[list[Char]] = [[] for _ in spans]
+    for line in row:
+        for ch in line.chars:
+            if not ch.text.isspace():
+                cells[_nearest(ch, spans)].append(ch)
+    return cells
+
+
+def _merge_complementary(spans: list[tuple[float, float]], rows: list[list[Line]]) -> list[tuple[float, float]]:
+    """Join neighbouring columns that are never filled in the same row: a heading centred
+    over a wide column and the left-aligned names under it are one column, not two."""
+    while len(spans) > 1:
+        filled = [{i for i, cell in enumerate(_split(row, spans)) if cell} for row in rows]
+        for i in range(len(spans) - 1):
+            a = {r for r, cols in enumerate(filled) if i in cols}
+            b = {r for r, cols in enumerate(filled) if i + 1 in cols}
+            if a and b and not a & b:
+                spans = [*spans[:i], (spans[i][0], spans[i + 1][1]), *spans[i + 2:]]
+                break
+        else:
+            return spans
+    return spans
+
+
+def _nearest(ch: Char, spans: list[tuple[float, float]]) -> int:
+    """The column a character stands in, or the nearest one when it stands in a river."""
+    x = (ch.x0 + ch.x1) / 2
+    return min(range(len(spans)), key=lambda i: 0 if spans[i][0] <= x <= spans[i][1]
+               else min(abs(x - spans[i][0]), abs(x - spans[i][1])))
 
 
 def _columns(run: list[Line]) -> list[tuple[float, float]]:

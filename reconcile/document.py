@@ -32,6 +32,7 @@ def fact_dict(fact: Fact | None) -> dict | None:
         out["value_wan"] = number(fact.wan)
     if fact.ocr:
         out["ocr"] = True
+        out["confidence"] = round(fact.confidence, 3)
     return out
 
 
@@ -136,7 +137,8 @@ def document(report: Report, result: Result | None = None) -> dict:
     src = report.source
     out = {
         "schema": SCHEMA,
-        "source": {"path": src.path, "sha256": src.sha256, "pages": src.pages, "ocr_pages": list(src.ocr_pages)},
+        "source": {"path": src.path, "sha256": src.sha256, "pages": src.pages, "ocr_pages": list(src.ocr_pages),
+                   **({"unread_pages": list(src.unread_pages)} if src.unread_pages else {})},
         "document": {"title": report.document.title, "organization": report.document.organization,
                      "year": report.document.year},
         "projects": [project_dict(p) for p in report.projects],

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from extract.model import FACT_FIELDS, Fact, ProjectLine, Report, SelfEvaluation
 from reconcile import registry as R
-from reconcile.arithmetic import DISAGREES, EXACT, WITHIN_TOLERANCE, judge_total, plain, show, step
+from reconcile.arithmetic import DISAGREES, EXACT, WITHIN_TOLERANCE, judge_rate, judge_total, plain, show, step
 from reconcile.context import Context
 from reconcile.model import FAIL, INSUFFICIENT, PASS, Check, Finding
 from reconcile.registry import checker
@@ -25,11 +25,18 @@ def grade_for(total: Decimal) -> str:
 # ---- one project, several sources ------------------------------------------------------------------
 
 
-def _agree(a: Fact, b: Fact, ctx: Context) -> bool:
+def _agree(a: Fact, b: Fact, ctx: Context, line: ProjectLine) -> bool:
     """Two printings of one figure agree when each could be the other rounded (60 and 60.00;
-    64.7% and 64.74%): they differ by at most half the coarser last place."""
+    64.7% and 64.74%): they differ by at most half the coarser last place. Two rates also
+    agree when each is a rendering, by some rounding habit, of the same actual ÷ budget
+    (96.3% truncated in prose, 96.40% rounded in a table)."""
     if a.unit == "%" or b.unit == "%":
-        return abs(a.value - b.value) <= max(step(a.decimals), step(b.decimals)) / 2
+        if abs(a.value - b.value) <= max(step(a.decimals), step(b.decimals)) / 2:
+            return True
+        if line.budget is None or line.actual is None or ctx.wan(line.budget) == 0:
+            return False
+        actual, budget = ctx.wan(line.actual), ctx.wan(line.budget)
+        return all(judge_rate(actual, budget, f.value, f.decimals).verdict != DISAGREES for f in (a, b))
     return abs(ctx.wan(a) - ctx.wan(b)) <= max(ctx.quantum(a), ctx.quantum(b)) / 2
 
 
@@ -61,7 +68,7 @@ def _source_check(line: ProjectLine, reading: ProjectLine, name: str, first: Fac
     digits = max(first.decimals, other.decimals) if percent else places(first, other)
     where_a, where_b = SOURCE_NAMES[line.source], SOURCE_NAMES[reading.source]
     label = f"{subject(line)} {field_word(None, name)}（{where_a}与{where_b}）"
-    ok = _agree(first, other, ctx)
+    ok = _agree(first, other, ctx, line)
     shown = f"{where_a} {show(a, digits)} · {where_b} {show(b, digits)}"
     check = Check("source", label, PASS if ok else FAIL, EXACT if a == b else (WITHIN_TOLERANCE if ok else DISAGREES),
                   other.span, reading.sentence, shown, b, a, b - a, None, unit, inputs=(first, other))

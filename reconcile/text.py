@@ -23,7 +23,12 @@ def pad(text: str, columns: int) -> str:
 def render(report: Report, result: Result) -> str:
     doc = report.document
     head = f"{report.source.path}  {doc.organization or '（单位未识别）'} {doc.year or ''}  共 {report.source.pages} 页"
-    lines = [head.rstrip(), ""]
+    lines = [head.rstrip()]
+    if report.source.ocr_pages:
+        lines.append(f"第 {_pages(report.source.ocr_pages)} 页为扫描件，数字经 OCR 识别，请对照原件核实")
+    if report.source.unread_pages:
+        lines.append(f"第 {_pages(report.source.unread_pages)} 页没有文字层，未能读取（安装 jixiao[ocr] 可识别）")
+    lines.append("")
     findings = result.findings
     if findings:
         rows = [(SEVERITY_WORDS[f.severity], f.rule, f"第{f.span.page}页", f.message) for f in findings]
@@ -45,3 +50,14 @@ def summary_line(result: Result) -> str:
     if s["remarks"]:
         text += "（" + "；".join(s["remarks"]) + "）"
     return text
+
+
+def _pages(pages: tuple[int, ...]) -> str:
+    """1、2、3、7 → "1–3、7"."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -63,7 +63,7 @@ def test_extract_json_has_no_findings_and_csv_has_every_line(capsys):
     [
         (lambda d: d / "missing.pdf", 3, "不存在"),
         (lambda d: _write(d / "notes.pdf", b"just some text\n"), 3, "PDF"),
-        (lambda d: _write(d / "empty.pdf", b""), 3, "PDF"),
+        (lambda d: _write(d / "empty.pdf", b""), 3, "文件为空"),
         (lambda d: FIXTURES / "no-figures" / "report.pdf", 4, "未找到预算数"),
     ],
 )

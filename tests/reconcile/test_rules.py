@@ -163,3 +163,19 @@ def test_group_totals_are_the_sum_of_the_group_lines():
     assert [(c.label, c.outcome) for c in sums] == [("本级 调整预算数", PASS), ("本级 实际执行数", PASS)]
     [finding] = check(text.format(actual="8.5")).findings
     assert (finding.rule, finding.stated, finding.recomputed) == ("sum_mismatch", D("8.5"), D("7.5"))
+
+
+def test_a_truncated_rate_in_prose_agrees_with_the_rounded_one_in_a_table():
+    from extract.merge import merge_readings
+    from extract.model import ProjectLine
+
+    prose = read_text("（1）房屋租金，调整预算数832.52万元，实际执行数802.51万元，支出进度96.3%。").projects[0]
+    table = read_text("（1）房屋租金，调整预算数832.52万元，实际执行数802.51万元，支出进度96.40%。").projects[0]
+    table.source = "table"
+    report = read_text("")
+    report.projects = merge_readings([prose, table])
+    assert isinstance(report.projects[0].readings[0], ProjectLine)
+    result = reconcile(report)
+    assert [c.outcome for c in result.checks if c.relation == "source"] == [PASS, PASS, PASS]
+    table.stated_rate = read_text("（1）甲，预算数1万元，支出进度86.40%。").projects[0].stated_rate
+    assert "source_mismatch" in rules_of(reconcile(report))
