@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.errors import ExitCode, JixiaoError, OutputError, UsageError
+from extract.errors import ExitCode, InternalError, JixiaoError, OutputError, UsageError, shown
+from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+from flows.isolate import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
 log = logging.getLogger("jixiao")
 
@@ -29,7 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", type=Path, help="write here instead of standard output")
         p.add_argument("--password", help="password of an encrypted PDF")
         p.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
-        p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+        p.add_argument("--config", metavar="TOML",
+                       help="defaults for these options (else ./jixiao.toml or ~/.config/jixiao/config.toml)")
+        p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs (no child process)")
+        limits = p.add_argument_group("limits for each file")
+        limits.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, metavar="N",
+                            help=f"refuse longer PDFs (default {DEFAULT_MAX_PAGES})")
+        limits.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES >> 20, metavar="MIB",
+                            help=f"refuse larger files (default {DEFAULT_MAX_BYTES >> 20} MiB)")
+        limits.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                            help=f"stop a file after this long (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+        limits.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY >> 20, metavar="MIB",
+                            help=f"stop a file that needs more memory (default {DEFAULT_MEMORY >> 20} MiB; 0: no limit)")
 
     from reconcile.render import offered
 
@@ -40,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="extract project lines and stated totals, without checking")
     common(extract)
     extract.add_argument("--format", choices=offered("extract"), default="json")
+    patterns = sub.add_parser("patterns", help="run every phrasing's sample sentence (--check)")
+    patterns.add_argument("--check", action="store_true", default=True, help="read every sample (the default)")
+    patterns.add_argument("--patterns", metavar="TOML", help="a user's phrasings, overlaid on the shipped ones")
+    patterns.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    from flows.archive_cli import add_commands
+
+    add_commands(sub)  # archive, serve
     return parser
 
 
@@ -53,8 +73,22 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        apply_config(parser, args, argv)
+    except JixiaoError as exc:
+        return fail(exc, getattr(args, "debug", False))
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(name)s: %(message)s")
+    if args.command == "patterns":
+        return check_patterns(args)
+    if args.command in ("archive", "serve"):  # Prefect flows: flows/archive_cli.py
+        from flows import archive_cli
+
+        try:
+            return getattr(archive_cli, args.command)(args)
+        except JixiaoError as exc:
+            return fail(exc, args.debug)
     try:
         check_outputs(args)
         status, outputs = run(args)
@@ -62,6 +96,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JixiaoError as exc:
         return fail(exc, args.debug)
     return status
+
+
+def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str] | None) -> None:
+    """Settings from the config file fill the options not given on the command line."""
+    from flows.config import load_config
+
+    given = set(argv if argv is not None else sys.argv[1:])
+    for key, value in load_config(getattr(args, "config", None)).items():
+        option = "--" + key.replace("_", "-")
+        if hasattr(args, key) and not any(a == option or a.startswith(option + "=") for a in given):
+            setattr(args, key, value)
+
+
+def check_patterns(args: argparse.Namespace) -> int:
+    """Read every sample sentence of the phrasing data; exit 1 if one is not read as it claims."""
+    from extract.samples import check_samples
+
+    try:
+        results = check_samples(args.patterns)
+    except (OSError, ValueError) as exc:  # a missing file, bad TOML, a pattern that does not compile
+        print(f"jixiao: 无法读取写法文件 {args.patterns}（{exc}）；请检查路径与 TOML 格式", file=sys.stderr)
+        return int(ExitCode.usage)
+    for result in results:
+        mark = "通过" if result.ok else "失败"
+        print(f"{mark}  {result.entry:<24} {result.sample}\n      → {result.detail}")
+    failed = sum(not r.ok for r in results)
+    print(f"共 {len(results)} 个样例：通过 {len(results) - failed}，失败 {failed}")
+    return int(ExitCode.findings if failed else ExitCode.ok)
 
 
 def fail(exc: JixiaoError, debug: bool) -> int:
@@ -74,27 +136,63 @@ def fail(exc: JixiaoError, debug: bool) -> int:
 
 
 def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
-    """Process every file; each failure is reported on its own line and the worst status wins."""
-    from extract.reader import read_pdf, require_figures
+    """Process every file; each failure is reported on its own line and the worst status wins.
 
+    Each file is read in a child process under the time and memory limits (flows/isolate.py),
+    so a pathological PDF is stopped and reported instead of hanging or exhausting memory.
+    With --debug, or both limits at 0, it is read in this process.
+    """
     worst = ExitCode.ok
     outputs: list[Output] = []
+    isolated = not args.debug and (args.timeout > 0 or args.max_memory > 0)
+    if isolated:
+        _warm_up()
     for path in args.files:
-        try:
-            report = require_figures(read_pdf(path, args.password, args.patterns))
-            status, output = _render(args, report, path)
-        except JixiaoError as exc:
-            status = fail(exc, args.debug)
-        except Exception as exc:  # a bug: say so in one line, keep going with the other files
-            if args.debug:
-                raise
-            print(f"jixiao: {path}：处理时发生内部错误（{type(exc).__name__}: {exc}）；"
-                  f"请加 --debug 重试并报告此问题", file=sys.stderr)
-            status = ExitCode.input_unreadable
+        if isolated:
+            from flows import isolate
+
+            outcome = isolate.run(process, args, path, timeout=args.timeout or None, capture_stderr=False,
+                                  memory=(args.max_memory << 20) or None)
+            if outcome.ok:
+                status, output = outcome.value
+                outputs.append(output)
+            else:
+                status = outcome.exit_code
+                print(f"jixiao: {shown(path, whole=True)}：{outcome.reason}" if outcome.kind != "error"
+                      else f"jixiao: {outcome.reason}", file=sys.stderr)
         else:
-            outputs.append(output)
+            try:
+                status, output = process(args, path)
+                outputs.append(output)
+            except JixiaoError as exc:
+                status = fail(exc, args.debug)
         worst = max(worst, status)
     return int(worst), outputs
+
+
+def _warm_up() -> None:
+    """Load once, in the parent, what every child would load again: forked children share it."""
+    import pdfplumber  # noqa: F401
+
+    from extract.segment import tokenizer
+
+    tokenizer()
+
+
+def process(args: argparse.Namespace, path: Path) -> tuple[int, Output]:
+    """Read, check and render one file (in the child process when isolated)."""
+    from extract.reader import read_pdf, require_figures
+
+    try:
+        report = read_pdf(path, args.password, args.patterns, max_pages=args.max_pages, max_bytes=args.max_size << 20)
+        return _render(args, require_figures(report), path)
+    except JixiaoError:
+        raise
+    except Exception as exc:  # a bug: one line, the file's name, and what to do
+        if args.debug:
+            raise
+        raise InternalError(f"{shown(path, whole=True)}：处理时发生内部错误（{type(exc).__name__}: {exc}）",
+                            "请加 --debug 重试并报告此问题") from exc
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,43 @@ def test_json_of_several_files_is_a_list(capsys):
     code, out, _ = run(capsys, "check", SAMPLE, CONSISTENT, "--format", "json")
     docs = json.loads(out)
     assert code == 1 and [d["summary"]["errors"] for d in docs] == [2, 0]
+
+
+def test_patterns_check_runs_every_sample(capsys, tmp_path):
+    code, out, _ = run(capsys, "patterns")
+    assert code == 0 and out.splitlines()[-1].endswith("失败 0")
+    assert out.count("通过  fields.") == 6
+    broken = tmp_path / "mine.toml"
+    broken.write_text('[fields.budget]\nwords = ["安排资金"]\nsample = "（1）某项目，拨付资金20万元，实际支出10万元。"\n',
+                      encoding="utf-8")
+    code, out, _ = run(capsys, "patterns", "--patterns", str(broken))
+    assert code == 1 and "失败  fields.budget" in out
+
+
+def test_an_unknown_phrasing_is_read_after_one_entry_in_a_user_file(capsys, tmp_path, monkeypatch):
+    text = "1、本级纳入绩效评价的项目共计1项。\n（1）甲项目，安排资金20万元，实际支出10万元，执行率50%。\n"
+    from extract import read_text
+
+    [before] = read_text(text).projects
+    assert before.budget is None  # 安排资金 is not a budget word of ours: the rate cannot be checked
+    user = tmp_path / "mine.toml"
+    user.write_text('[fields.budget]\nwords = ["安排资金"]\n', encoding="utf-8")
+    [line] = read_text(text, patterns_file=str(user)).projects
+    assert line.budget.value == 20
+    # The same file named in a config file in the working folder.
+    (tmp_path / "jixiao.toml").write_text('patterns = "mine.toml"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "patterns")
+    assert code == 0 and "安排资金" not in out  # the shipped samples still pass with it
+
+
+def test_config_file_sets_defaults_and_the_command_line_wins(capsys, tmp_path, monkeypatch):
+    (tmp_path / "jixiao.toml").write_text("max_pages = 3\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "check", SAMPLE)
+    assert code == 3 and "超过上限 3 页" in err
+    code, _, _ = run(capsys, "check", SAMPLE, "--max-pages", "20")
+    assert code == 1
+    (tmp_path / "jixiao.toml").write_text("bogus = 1\n", encoding="utf-8")
+    code, _, err = run(capsys, "check", SAMPLE)
+    assert code == 2 and "bogus" in err

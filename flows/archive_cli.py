@@ -1,0 +1,130 @@
+"""`jixiao archive` and `jixiao serve`: their arguments, Prefect's settings, then the flow.
+
+Prefect is imported only after flows.settings has set its environment, and only here:
+`jixiao check` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from extract.errors import UsageError
+from flows import isolate
+
+
+def add_commands(sub) -> None:
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("root", metavar="DIR", type=Path, help="archive folder (searched recursively)")
+        p.add_argument("--out", type=Path, required=True, help="output folder (kept between runs: results are reused)")
+        p.add_argument("--workers", type=_positive, help="worker processes (default: the machine's cores)")
+        p.add_argument("--dask", metavar="ADDRESS", help="run the checks on an existing Dask cluster, e.g. tcp://host:8786")
+        p.add_argument("--pool", choices=("threads", "processes"), default="threads",
+                       help="submit the checks from threads (default) or Prefect's process pool; "
+                            "either way each file is checked in a process of its own")
+        p.add_argument("--retry-failed", action="store_true", help="check again the files that failed before")
+        p.add_argument("--timeout", type=float, default=isolate.DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help="stop a file after this long (default %(default)g; 0: no limit)")
+        p.add_argument("--max-memory", type=int, default=isolate.DEFAULT_MEMORY >> 20, metavar="MIB",
+                       help="stop a file that needs more memory (default %(default)d MiB; 0: no limit)")
+        p.add_argument("--batch", type=_positive,
+                       help="files per task (default: about four tasks per worker, at most 50)")
+        p.add_argument("--formats", type=_formats, metavar="LIST",
+                       help="what to write per report, e.g. json,html (default: json, html and xlsx)")
+        p.add_argument("--password", help="password for encrypted PDFs")
+        p.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar and no closing summary line")
+        p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+
+    archive = sub.add_parser("archive", help="check every report in a folder; only what changed since the last run")
+    common(archive)
+    serve = sub.add_parser("serve", help="serve the archive run on a schedule (needs a Prefect server)")
+    common(serve)
+    serve.add_argument("--cron", required=True, help='schedule, e.g. "0 2 * * *" (02:00 every night)')
+    serve.add_argument("--name", default="nightly", help="deployment name (default %(default)s)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _formats(text: str) -> list[str]:
+    from reconcile.render import FORMATS
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FORMATS or n in ("text", "csv")]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format(s): {', '.join(unknown) or text!r}")
+    return names
+
+
+def _params(args: argparse.Namespace) -> dict:
+    if not args.root.is_dir():
+        raise UsageError(f"{args.root}：不是文件夹", "请给出归档文件夹的路径")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out}：已存在且不是文件夹", "--out 应为文件夹")
+    return {"retry_failed": args.retry_failed, "timeout": args.timeout or None,
+            "memory_mb": args.max_memory or None,
+            "batch": args.batch, "password": args.password, "patterns": args.patterns, "formats": args.formats}
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    from flows.settings import configure, exit_on_sigterm
+
+    if args.debug:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    configure()
+    exit_on_sigterm()
+
+
+def archive(args: argparse.Namespace) -> int:
+    params = _params(args)
+    _prepare(args)
+    from flows.archive import run
+    from flows.progress import wanted
+
+    try:
+        result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask, pool=args.pool,
+                     progress=wanted(sys.stderr, args.quiet), **params)
+    except KeyboardInterrupt:
+        print("\njixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续", file=sys.stderr)
+        return 130
+    for f in result["files"]:
+        if f["status"] == "failed" and not f["cached"]:  # stored failures were told in their own run
+            print(f"jixiao: {failure_line(f['path'], f['reason'])}", file=sys.stderr)
+    if not args.quiet:
+        t = result["totals"]
+        print(f"{t['files']} 个文件：已核对 {t['checked']}，沿用 {t['cached']}，失败 {t['failed']}，跳过 {t['skipped']}；"
+              f"错误 {t['error']}，警告 {t['warning']}，提示 {t['info']}；新增 {t['new']}，已解决 {t['resolved']}"
+              f"  → {args.out / 'summary.json'}")
+    return int(result["exit_code"])
+
+
+def failure_line(path: str, reason: str) -> str:
+    """`path：reason`, the path relative to the archive even when the reason names the file alone."""
+    for named in (f"{path}：", f"{Path(path).name}："):
+        if reason.startswith(named):
+            reason = reason[len(named):]
+            break
+    return f"{path}：{reason}"
+
+
+def serve(args: argparse.Namespace) -> int:
+    params = _params(args)
+    _prepare(args)
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise UsageError("定时运行需要一个 Prefect 服务器（临时服务器没有调度器）",
+                         "请先运行 `prefect server start`，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api")
+    from flows.archive import serve as serve_flow
+
+    serve_flow(str(args.root), str(args.out), args.cron, workers=args.workers, dask=args.dask, pool=args.pool,
+               name=args.name,
+               **params)
+    return 0

@@ -1,0 +1,172 @@
+"""Results kept in the output folder, keyed by a file's content hash and the versions that made them.
+
+    OUT/.jixiao/store/<versions>/<sha256[:2]>/<sha256>.json   the record: status, counts, rows…
+    OUT/.jixiao/store/<versions>/<sha256[:2]>/<sha256>.<fmt>  its renderings (json, html, xlsx)
+    OUT/.jixiao/hashes.json                                   path → (size, mtime, ctime, inode, sha256)
+
+`<versions>` is a digest of jixiao's version, its shipped data (patterns, domain dictionary,
+a --patterns overlay), the source of extract/ and reconcile/ (the rules and renderers), the
+versions of the libraries that read PDFs, and the formats rendered. Any of those changing
+starts a new folder, and every file is checked again; the old folders are removed.
+
+The rules version is a hash of the source files rather than a number kept by hand: a
+number is forgotten when a rule changes, and a result from old rules would then pass for
+new. The price is a full re-check after an edit that changes nothing (a comment).
+
+A record is written after its renderings, by a rename, so a record that exists is whole:
+an interrupted run leaves nothing half-made, and the next run starts from the records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+STATE = ".jixiao"
+LIBRARIES = ("pdfplumber", "pdfminer.six", "jieba")
+
+
+def _package(name: str) -> Path:
+    """The folder of the package as imported (the code that runs is the code that is hashed)."""
+    import importlib
+
+    return Path(importlib.import_module(name).__file__).parent
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _sources(folder: Path) -> list[Path]:
+    """The package's files (code, templates), without byte-code."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _digest(paths: list[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def versions(patterns_file: str | None = None, formats: tuple[str, ...] = ("json",)) -> dict[str, str]:
+    """What a stored result depends on besides the file itself."""
+    extract, reconcile = _package("extract"), _package("reconcile")
+    out = {
+        "jixiao": _version("jixiao"),
+        "data": _digest(sorted(p for p in (extract / "data").glob("*") if p.is_file()), extract.parent),
+        "rules": _digest([p for p in _sources(extract) + _sources(reconcile) if p.parent != extract / "data"],
+                         extract.parent),
+        "libraries": ",".join(f"{n}={_version(n)}" for n in LIBRARIES),
+        "formats": ",".join(formats),
+    }
+    if patterns_file:
+        out["patterns"] = hashlib.sha256(Path(patterns_file).read_bytes()).hexdigest()[:16]
+    return out
+
+
+def versions_key(v: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    from flows.cli import write_atomic as write
+
+    write(path, data)
+
+
+class Store:
+    """The records and renderings of one output folder, for one set of versions."""
+
+    def __init__(self, out: Path, versions: dict[str, str]):
+        self.state = Path(out) / STATE
+        self.versions = versions
+        self.key = versions_key(versions)
+        self.root = self.state / "store" / self.key
+        self._hashes: dict[str, list] | None = None
+        self._hashes_changed = False
+
+    # ------------------------------------------------------------------ records
+    def _base(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha
+
+    def get(self, sha: str) -> dict | None:
+        try:
+            return json.loads((self._base(sha).with_suffix(".json")).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, sha: str, record: dict, renderings: dict[str, tuple[str, bytes]]) -> dict[str, str]:
+        """Store a record and its renderings ({format: (suffix, content)}); returns format → stored file."""
+        base = self._base(sha)
+        stored = {}
+        for fmt, (suffix, content) in sorted(renderings.items()):
+            target = base.parent / f"{base.name}.r{suffix}"
+            write_atomic(target, content)
+            stored[fmt] = target.name
+        write_atomic(base.with_suffix(".json"), json.dumps({**record, "renderings": stored},
+                                                           ensure_ascii=False).encode("utf-8"))
+        return stored
+
+    def rendering(self, sha: str, name: str) -> Path:
+        return self._base(sha).parent / name
+
+    def prune_versions(self) -> list[str]:
+        """Remove the stores of other versions: their results can never be used again."""
+        removed = []
+        parent = self.state / "store"
+        for folder in parent.iterdir() if parent.is_dir() else ():
+            if folder.is_dir() and folder.name != self.key:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder.name)
+        return removed
+
+    # ------------------------------------------------------------------ hashes
+    @property
+    def hashes(self) -> dict[str, list]:
+        if self._hashes is None:
+            try:
+                self._hashes = json.loads((self.state / "hashes.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._hashes = {}
+        return self._hashes
+
+    def sha256(self, rel: str, path: Path) -> str:
+        """The file's sha256, computed again only when its size, times or inode changed.
+
+        ctime is in the key because no ordinary tool can set it: a file rewritten in place
+        with its size and mtime restored still gets hashed again.
+        """
+        st = os.stat(path)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        known = self.hashes.get(rel)
+        if known and known[:4] == stamp:
+            return known[4]
+        sha = sha256_file(path)
+        self.hashes[rel] = [*stamp, sha]
+        self._hashes_changed = True
+        return sha
+
+    def save_hashes(self, keep: set[str]) -> None:
+        """Write the hash cache, forgetting files that are gone."""
+        hashes = {k: v for k, v in self.hashes.items() if k in keep}
+        if hashes.keys() != self.hashes.keys() or self._hashes_changed:
+            write_atomic(self.state / "hashes.json", json.dumps(hashes, ensure_ascii=False).encode("utf-8"))
+        self._hashes, self._hashes_changed = hashes, False

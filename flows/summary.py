@@ -1,0 +1,172 @@
+"""The end of an archive run: outputs per report, summary.json, tables and index.html in OUT."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from extract.errors import ExitCode
+from flows import changes, tables
+from flows.plan import CACHED, CHECK, Plan, output_names
+from flows.store import Store, versions_key, write_atomic
+
+SCHEMA = "jixiao.archive/1"
+REPORTS = "reports"
+ZERO = {"error": 0, "warning": 0, "info": 0}
+
+
+def previous(out: Path) -> dict | None:
+    try:
+        prior = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return prior if prior.get("schema") == SCHEMA else None
+
+
+def failure_record(kind: str, exit_code: int, reason: str) -> dict:
+    return {"status": "failed", "kind": kind, "exit_code": exit_code, "reason": reason, "counts": dict(ZERO),
+            "document": {}, "finding_ids": [], "rows": None, "renderings": {}}
+
+
+def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | None,
+             versions: dict[str, str]) -> dict:
+    """The summary document. `records` holds every sha256 → record known after the run
+    (cached and newly checked); a PDF without one was interrupted and is retried next time."""
+    names = output_names([i.rel for i in plan.items if i.status in (CHECK, CACHED) and i.sha256 in records
+                          and records[i.sha256]["renderings"]])
+    before = {f["path"]: f for f in (prior or {}).get("files", [])}
+    before_by_sha = {f["sha256"]: f for f in before.values() if f.get("sha256")}
+    files = []
+    for item in plan.items:
+        entry = {"path": item.rel, "sha256": item.sha256, "status": item.status, "reason": item.reason,
+                 "exit_code": int(item.exit_code), "counts": dict(ZERO), "outputs": {}, "organization": "",
+                 "year": None, "changes": {"new": [], "resolved": [], "unchanged": 0}, "finding_ids": [],
+                 "cached": item.status == CACHED}
+        checkable = item.status in (CHECK, CACHED)  # a readable PDF, not one discovery turned away
+        record = records.get(item.sha256) if checkable else None
+        if checkable and record is None:  # its check did not finish: nothing stored, retried next run
+            entry.update(status="failed", exit_code=int(ExitCode.input_unreadable),
+                         reason=item.reason or "核对未完成（运行被中断或处理进程出错），下次运行将重试")
+        elif record is not None:
+            status = "failed" if record["status"] == "failed" else ("checked" if item.status == CHECK else CACHED)
+            if item.same_as and status != "failed":
+                status = CACHED
+            reason = record["reason"]
+            if item.same_as:
+                reason = f"与 {item.same_as} 内容相同，未重复核对" + (f"；{reason}" if reason else "")
+            elif status == "failed" and item.status == CACHED:
+                reason += "（上次运行的结果；加 --retry-failed 重试）"
+            doc = record.get("document") or {}
+            entry.update(status=status, reason=reason, exit_code=int(record["exit_code"]),
+                         counts=dict(record["counts"]), organization=doc.get("organization") or "",
+                         year=doc.get("year"), finding_ids=list(record["finding_ids"]), title=doc.get("title", ""),
+                         store=f"{versions_key(versions)}/{item.sha256}")
+            if item.rel in names:
+                entry["outputs"] = {fmt: f"{REPORTS}/{names[item.rel]}{Path(stored).suffix}"
+                                    for fmt, stored in sorted(record["renderings"].items())}
+        last = (before.get(item.rel) or before_by_sha.get(item.sha256)) if checkable else None
+        if entry["status"] in ("checked", CACHED):
+            entry["changes"] = changes.compare(last["finding_ids"] if last else None, entry["finding_ids"])
+        elif last:  # a failure resolves nothing: the last check's ids stay the baseline for the next
+            entry["finding_ids"] = list(last.get("finding_ids", []))
+        files.append(entry)
+    paths = {f["path"] for f in files}
+    summary = {
+        "schema": SCHEMA,
+        "root": str(root),
+        "versions": versions,
+        "exit_code": max((f["exit_code"] for f in files), default=0),
+        "totals": _totals(files),
+        "files": files,
+        "removed": sorted(p for p in before if p not in paths),
+    }
+    return summary
+
+
+def _totals(files: list[dict]) -> dict:
+    by_status = Counter(f["status"] for f in files)
+    return {
+        "files": len(files),
+        **{s: by_status.get(s, 0) for s in ("checked", "cached", "failed", "skipped")},
+        **{k: sum(f["counts"][k] for f in files) for k in ("error", "warning", "info")},
+        "new": sum(len(f["changes"]["new"]) for f in files),
+        "resolved": sum(len(f["changes"]["resolved"]) for f in files),
+    }
+
+
+def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dict], prior: dict | None) -> None:
+    """Copy each report's renderings from the store to its name under reports/ (only when it
+    changed since the last run), and remove the outputs of files that are gone."""
+    before = {f["path"]: f for f in (prior or {}).get("files", [])}
+    for entry in summary["files"]:
+        last = before.get(entry["path"])
+        unchanged = last is not None and last.get("store") == entry.get("store") \
+            and last.get("outputs") == entry["outputs"]
+        for fmt, rel in entry["outputs"].items():
+            target = out / rel
+            if unchanged and target.exists():
+                continue
+            source = store.rendering(entry["sha256"], records[entry["sha256"]]["renderings"][fmt])
+            data = source.read_bytes()
+            if fmt == "json":
+                doc = json.loads(data)
+                if doc["source"]["path"] != entry["path"]:  # the same content under another name
+                    doc["source"]["path"] = entry["path"]
+                    from reconcile.document import dumps
+
+                    data = dumps(doc).encode("utf-8")
+            write_atomic(target, data)
+    keep = {out / rel for e in summary["files"] for rel in e["outputs"].values()}
+    for last in before.values():
+        for rel in last.get("outputs", {}).values():
+            stale = out / rel
+            if stale not in keep and stale.is_file():
+                stale.unlink()
+    _remove_empty(out / REPORTS)
+
+
+def _remove_empty(folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        try:
+            sub.rmdir()
+        except OSError:
+            pass
+
+
+def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict | None) -> dict[str, str]:
+    """Parquet and DuckDB, rebuilt only when the set of (path, result) pairs changed."""
+    import hashlib
+
+    basis = json.dumps([(f["path"], f.get("store"), f["status"], f["changes"]) for f in summary["files"]])
+    digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    names = {"projects": "projects.parquet", "findings": "findings.parquet", "files": "files.parquet",
+             "duckdb": "archive.duckdb"}
+    if prior and prior.get("tables_digest") == digest and all((out / n).exists() for n in names.values()):
+        summary["tables_digest"] = digest
+        return names
+    report_rows = {f["path"]: records[f["sha256"]]["rows"] for f in summary["files"]
+                   if f["status"] in ("checked", CACHED) and records.get(f["sha256"], {}).get("rows")}
+    written = tables.build(out, summary["files"], report_rows)
+    summary["tables_digest"] = digest
+    return written
+
+
+def write_index(out: Path, summary: dict) -> None:
+    from reconcile.index import render_index
+
+    write_atomic(out / "index.html", render_index(summary).encode("utf-8"))
+
+
+def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: Store) -> dict:
+    """Write everything the run leaves in OUT; summary.json last (the next run compares with it)."""
+    prior = previous(out)
+    summary = assemble(root, plan, records, prior, store.versions)
+    write_outputs(out, summary, store, records, prior)
+    write_tables(out, summary, records, prior)
+    write_index(out, summary)
+    write_atomic(out / "summary.json", (json.dumps(summary, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    store.prune_versions()
+    return summary

@@ -1,0 +1,130 @@
+"""flows.pipeline, store, plan, tables: one file's result, keyed and stored; the tables over them."""
+
+import json
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from flows import pipeline, plan, store, tables
+from flows.discover import discover
+from tests.conftest import FIXTURES
+
+SAMPLE = FIXTURES / "sample" / "report.pdf"
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    return pipeline.check_one(SAMPLE, "2023/sample.pdf", ("json",))
+
+
+def test_check_one_keeps_a_record_and_the_json_document(sample_result):
+    record = sample_result["record"]
+    assert record["status"] == "checked" and record["exit_code"] == 1
+    assert record["counts"] == {"error": 2, "warning": 2, "info": 7}
+    assert record["document"]["organization"] == "唐山市科学技术协会" and record["document"]["year"] == 2023
+    suffix, content = sample_result["renderings"]["json"]
+    doc = json.loads(content)
+    assert suffix == ".json" and doc["source"]["path"] == "2023/sample.pdf"
+    assert [f["id"] for f in doc["findings"]] == record["finding_ids"]
+    assert len(record["rows"]["projects"]) == 27 and len(record["rows"]["findings"]) == 11
+
+
+def test_rows_give_amounts_in_wan_as_written(sample_result):
+    rent = next(r for r in sample_result["record"]["rows"]["projects"] if r["name"] == "唐山市总工会房屋租金")
+    assert (rent["budget_wan"], rent["actual_wan"], rent["stated_rate"]) == ("832.52", "802.51", "96.3")
+    yuan = pipeline.check_one(FIXTURES / "sample-yuan" / "report.pdf", "yuan.pdf", ())
+    rent = next(r for r in yuan["record"]["rows"]["projects"] if r["name"] == "唐山市总工会房屋租金")
+    assert Decimal(rent["budget_wan"]) == Decimal("832.52") and rent["budget_text"] == "8325200元"
+
+
+def test_check_batch_records_each_failure_and_goes_on(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(SAMPLE.read_bytes()[:3000])
+    items = [("bad.pdf", str(bad), "x" * 64), ("no-figures.pdf", str(FIXTURES / "no-figures" / "report.pdf"), "y" * 64),
+             ("slow.pdf", str(SAMPLE), store.sha256_file(SAMPLE))]
+    got = pipeline.check_batch(items, ("json",), timeout=None)
+    assert [g["failure"]["exit_code"] if "failure" in g else 0 for g in got] == [3, 4, 0]
+    assert got[0]["failure"]["final"] and "损坏" in got[0]["failure"]["reason"]
+    timed = pipeline.check_batch(items[2:], ("json",), timeout=0.01)
+    assert timed[0]["failure"]["kind"] == "timeout" and timed[0]["failure"]["final"]
+    changed = pipeline.check_batch([("a.pdf", str(SAMPLE), "0" * 64)], ("json",))
+    assert changed[0]["failure"]["kind"] == "changed" and not changed[0]["failure"]["final"]
+
+
+def test_versions_follow_patterns_and_formats(tmp_path):
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[fields.budget]\nwords = ["安排资金"]\n', encoding="utf-8")
+    base = store.versions(None, ("json",))
+    assert {"jixiao", "data", "rules", "libraries", "formats"} <= set(base)
+    assert store.versions_key(store.versions(str(extra), ("json",))) != store.versions_key(base)
+    assert store.versions_key(store.versions(None, ("json", "html"))) != store.versions_key(base)
+
+
+def test_triage_hashes_once_checks_each_content_once_and_keeps_failures(archive_copy, tmp_path):
+    out = tmp_path / "out"
+    kept = store.Store(out, store.versions())
+    entries = discover(archive_copy)
+    first = plan.triage(entries, kept, retry_failed=False)
+    shas = [sha for _, _, sha in first.to_check]
+    assert len(shas) == len(set(shas)) == 19  # 24 PDFs, of which 5 repeat a content
+    dupes = {i.rel: i.same_as for i in first.items if i.same_as}
+    assert dupes["2024/科协/sample.pdf"] == "2023/科协/sample.pdf"
+    assert dupes["2024/财政局/重新报送-唐山科协.pdf"] == "2023/科协/sample.pdf"
+    failed_sha = next(i.sha256 for i in first.items if i.rel == "2024/damaged.pdf")
+    kept.put(failed_sha, {"status": "failed", "exit_code": 3, "reason": "x"}, {})
+    checked_sha = next(i.sha256 for i in first.items if i.rel == "2023/科协/sample.pdf")
+    kept.put(checked_sha, {"status": "checked", "exit_code": 1, "reason": ""}, {"json": (".json", b"{}")})
+    again = plan.triage(entries, store.Store(out, store.versions()))
+    assert len(again.to_check) == 17 and again.records.keys() == {failed_sha, checked_sha}
+    assert len(plan.triage(entries, store.Store(out, store.versions()), retry_failed=True).to_check) == 18
+    # the hash cache: an unchanged file is not read again, a rewritten one is
+    hashes = json.loads((out / ".jixiao" / "hashes.json").read_text())
+    assert hashes["2023/科协/sample.pdf"][4] == checked_sha
+    target = archive_copy / "2023" / "科协" / "sample.pdf"
+    target.write_bytes(target.read_bytes() + b"%")
+    changed = plan.triage(entries, store.Store(out, store.versions()))
+    assert next(i for i in changed.items if i.rel == "2023/科协/sample.pdf").status == plan.CHECK
+
+
+def test_output_names_are_safe_stable_and_distinct():
+    names = plan.output_names(["a/x.pdf", "a/x.PDF", "../evil/x.pdf", "b c/报告 1.pdf", "a/X.pdf"])
+    assert names["a/X.pdf"] == "a/X" and names["b c/报告 1.pdf"] == "b_c/报告_1"  # first in code-point order
+    assert names["a/x.PDF"].startswith("a/x-") and names["a/x.pdf"].startswith("a/x-")
+    assert len(set(n.casefold() for n in names.values())) == 5
+    assert all(".." not in n.split("/") and not n.startswith("/") for n in names.values())
+    # a name depends on the path alone, not on which other files are there
+    assert plan.output_names(["a/x.pdf", "a/x.PDF", "a/X.pdf"])["a/x.pdf"] == names["a/x.pdf"]
+
+
+def test_batch_size():
+    assert plan.batch_size(1000, 2) == 50 and plan.batch_size(16, 2) == 2 and plan.batch_size(3, 8) == 1
+
+
+def test_tables_answer_a_reviewers_question_in_sql(sample_result, tmp_path):
+    import duckdb
+    import pyarrow.parquet as pq
+
+    files = [{"path": "2023/sample.pdf", "sha256": "s", "status": "checked", "reason": "", "exit_code": 1,
+              "counts": {"error": 2, "warning": 2, "info": 7}, "organization": "唐山市科学技术协会", "year": 2023,
+              "changes": {"new": ["a"], "resolved": [], "unchanged": 0}}]
+    written = tables.build(tmp_path, files, {"2023/sample.pdf": sample_result["record"]["rows"]})
+    assert pq.read_table(tmp_path / "projects.parquet").num_rows == 27
+    assert pq.read_table(tmp_path / "findings.parquet").num_rows == 11
+    with duckdb.connect(str(tmp_path / written["duckdb"]), read_only=True) as con:
+        low = con.execute("SELECT name, actual_wan / budget_wan FROM projects "
+                          "WHERE year = 2023 AND actual_wan / budget_wan < 0.6 ORDER BY name").fetchall()
+        typed = con.execute("SELECT typeof(budget_wan) FROM projects LIMIT 1").fetchone()[0]
+    assert typed == "DECIMAL(38,10)" and low and all(rate < 0.6 for _, rate in low)
+    assert "其他交通费" in {name for name, _ in low}
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_store_prunes_other_versions(tmp_path):
+    old = store.Store(tmp_path, {"jixiao": "0.0"})
+    old.put("a" * 64, {"status": "checked"}, {})
+    new = store.Store(tmp_path, {"jixiao": "0.1"})
+    new.put("a" * 64, {"status": "checked"}, {})
+    assert new.prune_versions() == [old.key] and new.get("a" * 64) and not old.get("a" * 64)
+    shutil.rmtree(tmp_path / ".jixiao")
