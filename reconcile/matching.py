@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from difflib import SequenceMatcher
 
 from extract.merge import same_name as canonical
@@ -11,15 +12,25 @@ from extract.segment import words
 THRESHOLD = 0.6  # below this a name is not the same project
 AMBIGUITY_MARGIN = 0.03  # two candidates closer than this cannot be told apart
 
+@lru_cache(maxsize=4096)
+def _prepared(name: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A name's canonical form, its characters and its jieba words, computed once per name."""
+    text = canonical(name)
+    return text, frozenset(text), frozenset(words(text)) if text else frozenset()
+
+
 def similarity(a: str, b: str) -> float:
     """1.0 for the same name; otherwise the mean of character and word (jieba) overlap."""
-    a, b = canonical(a), canonical(b)
+    (a, ca, wa), (b, cb, wb) = _prepared(a), _prepared(b)
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
+    # Names sharing under a third of their characters cannot reach THRESHOLD: skip the
+    # sequence alignment (the cost of matching a long report's lists against all its lines).
+    if 2 * len(ca & cb) / (len(ca) + len(cb)) < 0.3:
+        return 0.0
     chars = SequenceMatcher(None, a, b, autojunk=False).ratio()
-    wa, wb = set(words(a)), set(words(b))
     dice = 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
     return round((chars + dice) / 2, 2)
 
