@@ -154,3 +154,16 @@ def test_file_names_in_gbk_bytes_work(tmp_path):
                           capture_output=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
     assert "报告 2023 (终稿).pdf" in proc.stdout.decode("utf-8")
+
+
+def test_glyphs_without_a_character_map_make_a_page_unreadable():
+    from extract.lines import Char
+    from extract.pdf import _unusable
+
+    def chars(texts):
+        return [Char(t, 1, 10.0 * i, 0, 10.0 * (i + 1), 10, 10) for i, t in enumerate(texts)]
+
+    assert _unusable(chars(["(cid:12)", "(cid:40)", "(cid:7)", "预"]))  # pdfminer's unmapped glyphs
+    assert _unusable(chars(["\ue012", "\ue013", "\ue014"]))  # private-use code points
+    assert not _unusable(chars(list("调整预算数10万元")))
+    assert not _unusable(chars(list("调整预算数10万元") + ["(cid:3)"]))  # a stray glyph is not a scan
