@@ -215,15 +215,14 @@ def _left_margins(pages: list[list[Line]]) -> dict[int, float]:
 
 
 def _right_margins(pages: list[list[Line]]) -> dict[int, float]:
+    """Each page's right text edge: where nine lines in ten end (the document's, for short pages)."""
     every = sorted(_text_end(line) for lines in pages for line in lines)
     fallback = every[int(len(every) * 0.9)] if every else 0.0
     margins = {}
     for lines in pages:
-        if not lines:
-            continue
-        ends = sorted(_text_end(line) for line in lines)
-        margin = ends[int(len(ends) * 0.9)] if len(lines) >= 6 else fallback
-        margins[lines[0].page] = max(margin, fallback) if len(lines) < 6 else margin
+        if lines:
+            ends = sorted(_text_end(line) for line in lines)
+            margins[lines[0].page] = ends[int(len(ends) * 0.9)] if len(lines) >= 6 else fallback
     return margins
 
 
