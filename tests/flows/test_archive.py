@@ -248,3 +248,30 @@ def test_serve_needs_a_prefect_server(tmp_path):
                            "--cron", "0 2 * * *"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "prefect server start" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_nothing_changed_and_no_server_gives_the_same_summary_without_prefect(prefect_server, tmp_path):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.archive_cli import unchanged
+
+    root, out = tmp_path / "archive", tmp_path / "out"
+    (root / "2023").mkdir(parents=True)
+    for case in ("sample", "consistent"):
+        shutil.copyfile(FIXTURES / case / "report.pdf", root / "2023" / f"{case}.pdf")
+    (root / "notes.txt").write_text("not a report", encoding="utf-8")
+    run_archive(root, out)
+    again = run_archive(root, out)  # through the flow (the test server is configured)
+    assert again["totals"]["checked"] == 0
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        assert not PREFECT_API_URL.value()
+        quick = unchanged(str(root), str(out), formats=["json"])
+        assert quick is not None
+        assert quick["files"] == again["files"] and quick["totals"] == again["totals"]
+        assert quick["exit_code"] == again["exit_code"] == 1
+        # Something new to check: the flow is needed.
+        (root / "2023" / "new.pdf").write_bytes((FIXTURES / "fault-rate" / "report.pdf").read_bytes())
+        assert unchanged(str(root), str(out), formats=["json"]) is None
+    # With a server configured the flow runs even with nothing to check (the run shows in its UI).
+    (root / "2023" / "new.pdf").unlink()
+    assert unchanged(str(root), str(out), formats=["json"]) is None
