@@ -210,7 +210,7 @@ def _left_margins(pages: list[list[Line]]) -> dict[int, float]:
         margin = best if len(lines) >= 6 else fallback
         # Continuation lines never start left of the margin; take the leftmost close one.
         close = [line.x0 for line in lines if abs(line.x0 - margin) <= 2]
-        margins[lines[0].page] = min(close) if close else float(margin)
+        margins[lines[0].page] = min(close) if close else float(margin)  # geometry: points
     return margins
 
 

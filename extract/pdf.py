@@ -97,7 +97,7 @@ def _read_page(page, number: int) -> PageContent:
         for c in page.chars
         if c.get("upright", True) and c["text"]
     ]
-    width, height = float(page.width), float(page.height)
+    width, height = float(page.width), float(page.height)  # geometry: page size in points
     if _unusable(chars) or (not chars and page.objects.get("image")):
         return PageContent(number, [], [], True, width, height)
     tables = ruled_tables(_grids(page), chars, number, width, height)
