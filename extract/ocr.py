@@ -22,8 +22,11 @@ def available() -> bool:
 
 @lru_cache(maxsize=1)
 def _engine():
-    from rapidocr_onnxruntime import RapidOCR
-
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except (ImportError, OSError) as exc:  # OpenCV needs libGL and GLib from the system
+        raise InputError(f"OCR 组件无法加载（{exc}）",
+                         "请安装系统库：apt-get install libgl1 libglib2.0-0，或重新安装 jixiao[ocr]") from exc
     return RapidOCR()
 
 
