@@ -1,6 +1,6 @@
-"""Stable ids for findings, and which findings are new, resolved or unchanged since the last run.
+"""Which findings are new, resolved or unchanged since the last run, by their stable ids.
 
-A finding's id is a digest of what it is about, not of where it was printed: its rule, the
+The ids come with every document (reconcile.document.assign_ids). A finding's id is a digest of what it is about, not of where it was printed: its rule, the
 figure it questions (value and unit) and the sentence it quotes, with white space removed.
 Page, position and message wording are left out: a resubmission that only moves a paragraph
 to the next page, or a new release that rewords a message, keeps every id. Correcting the
@@ -10,25 +10,7 @@ Two findings alike in all of these get `-2`, `-3`… in reading order.
 
 from __future__ import annotations
 
-import hashlib
-
-
-def finding_id(finding: dict) -> str:
-    quote = "".join((finding.get("quote") or "").split()).strip("…")
-    basis = "\x1f".join([finding["rule"], finding.get("stated") or "", finding.get("unit") or "", quote])
-    return f"{finding['rule']}:{hashlib.sha256(basis.encode('utf-8')).hexdigest()[:10]}"
-
-
-def assign_ids(findings: list[dict]) -> list[str]:
-    """Give each finding dict its `id` (in place); returns the ids in order."""
-    seen: dict[str, int] = {}
-    ids = []
-    for finding in findings:
-        base = finding_id(finding)
-        seen[base] = seen.get(base, 0) + 1
-        finding["id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        ids.append(finding["id"])
-    return ids
+from reconcile.document import assign_ids, finding_id  # noqa: F401  (the ids, re-exported)
 
 
 def compare(previous: list[str] | None, current: list[str]) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from decimal import Decimal
@@ -114,6 +115,27 @@ def finding_dict(finding: Finding) -> dict:
     }
 
 
+def finding_id(finding: dict) -> str:
+    """A digest of what a finding is about — rule, questioned figure and unit, the quoted
+    sentence without white space — not of its page or wording: a resubmission that moves a
+    paragraph, or a release that rewords a message, keeps it."""
+    quote = "".join((finding.get("quote") or "").split()).strip("…")
+    basis = "\x1f".join([finding["rule"], finding.get("stated") or "", finding.get("unit") or "", quote])
+    return f"{finding['rule']}:{hashlib.sha256(basis.encode('utf-8')).hexdigest()[:10]}"
+
+
+def assign_ids(findings: list[dict]) -> list[str]:
+    """Give each finding dict its `id` (in place); returns the ids in order."""
+    seen: dict[str, int] = {}
+    ids = []
+    for finding in findings:
+        base = finding_id(finding)
+        seen[base] = seen.get(base, 0) + 1
+        finding["id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        ids.append(finding["id"])
+    return ids
+
+
 def summary(result: Result) -> dict:
     findings = result.findings
     truncated = sum(1 for c in result.checks if c.verdict == TRUNCATED)
@@ -154,6 +176,7 @@ def document(report: Report, result: Result | None = None) -> dict:
         out["summary"] = summary(result)
         out["checks"] = [check_dict(c) for c in result.checks]
         out["findings"] = [finding_dict(f) for f in result.findings]
+        assign_ids(out["findings"])
     return out
 
 

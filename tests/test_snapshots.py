@@ -13,3 +13,12 @@ def test_document_snapshot(case, file_regression):
     doc = document(report_of(case), result_of(case))
     doc["source"]["path"] = f"fixtures/{case}/report.pdf"  # as the CLI shows a relative path
     file_regression.check(dumps(doc), extension=".json", basename=case)
+
+
+def test_finding_ids_do_not_depend_on_page_or_layout():
+    # The same report set in other fonts and margins: pages and boxes move, ids stay.
+    def ids(case):
+        return sorted(f["id"] for f in document(report_of(case), result_of(case))["findings"])
+
+    assert ids("sample") == ids("sample-large") == ids("sample-reportlab")
+    assert len(set(ids("sample"))) == len(ids("sample")) == 11
