@@ -137,16 +137,12 @@ def _count_fact(para: Paragraph, match: re.Match) -> Fact:
     start, end = match.start("count"), match.end("count")
     unit = para.text[end] if end < len(para.text) and para.text[end] in "项个" else "项"
     return Fact(
-        value=_decimal(parse_count(match["count"])),
+        value=Decimal(parse_count(match["count"])),
         unit=unit,
         decimals=0,
         text=para.raw_slice(start, end + 1),
         span=para.span(start, end + 1),
     )
-
-
-def _decimal(n: int) -> Decimal:
-    return Decimal(n)
 
 
 def _assign(target, facts: list[Found]) -> None:

@@ -59,12 +59,11 @@ class Context:
 
     @cached_property
     def resolved(self) -> dict[int, Resolved]:
-        """For each aggregate (by index), its member lines."""
-        return {i: self._resolve(a) for i, a in enumerate(self.report.aggregates)}
+        """For each aggregate (by identity), its member lines."""
+        return {id(a): self._resolve(a) for a in self.report.aggregates}
 
     def members_of(self, aggregate: Aggregate) -> Resolved:
-        index = next(i for i, a in enumerate(self.report.aggregates) if a is aggregate)
-        return self.resolved[index]
+        return self.resolved[id(aggregate)]
 
     def _resolve(self, aggregate: Aggregate) -> Resolved:
         projects = self.report.projects

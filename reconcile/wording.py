@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extract.model import Aggregate, Fact, ProjectLine
-from reconcile.arithmetic import plain
+from reconcile.arithmetic import plain, show
 
 FIELD_NAMES = {
     "budget": "预算数",
@@ -52,8 +52,6 @@ def _fraction_digits(value) -> int:
 
 
 def wan(value, decimals: int) -> str:
-    from reconcile.arithmetic import show
-
     return show(value, decimals)
 
 
