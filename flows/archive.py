@@ -124,9 +124,7 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
     and xlsx, those that are registered).
     """
     root, out = str(Path(root).absolute()), str(Path(out).absolute())
-    formats = pipeline.available_formats(tuple(formats) if formats else pipeline.ARCHIVE_FORMATS)
-    if "json" not in formats:
-        formats = ("json", *formats)  # the document every table and comparison is built from
+    formats = pipeline.archive_formats(formats)
     versions = store.versions(patterns, formats)
     entries = discover_task(root, out)
     # quote(): large collections are passed as they are, not walked item by item for futures
@@ -148,7 +146,7 @@ def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str,
         return records
     kept = store.Store(Path(out), versions)
     pipeline.warm(patterns, formats)  # here, once: forked children start warm (other runners warm their own)
-    groups = plan.batches(work, batch or plan.batch_size(len(work), workers))
+    groups = plan.batches(work, workers, batch)
     memory = None if memory_mb is None else memory_mb << 20
     futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group for group in groups}
     bar = Progress(len(work), enabled=progress)
@@ -237,12 +235,13 @@ def markdown(result: dict) -> str:
 
 # ---------------------------------------------------------------------------- entry points
 def run(root: str, out: str, workers: int | None = None, dask: str | None = None, pool: str = "threads",
-        **params) -> dict:
-    """One archive run from the command line: one flow run, one temporary server if none is set."""
+        server=None, **params) -> dict:
+    """One archive run from the command line: one flow run, one temporary server if none is set
+    (`server`, a flows.server.TemporaryServer the caller started early, or one started here)."""
     from flows.settings import api
 
     workers = workers or default_workers()
-    with api():
+    with api(server=server):
         archive = reconcile_archive.with_options(task_runner=make_runner(workers, dask, params.get("patterns"), pool))
         return archive(root=root, out=out, workers=workers, **params)
 

@@ -90,10 +90,18 @@ def archive(args: argparse.Namespace) -> int:
     try:
         result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
         if result is None:
-            from flows.archive import run
+            server = _early_server()
+            try:
+                from flows import pipeline
+                from flows.archive import run
 
-            result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask, pool=args.pool,
-                         progress=wanted(sys.stderr, args.quiet), **params)
+                if args.pool == "threads" and not args.dask:  # files are forked from here: warm up while the server boots
+                    pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
+                result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask, pool=args.pool,
+                             progress=wanted(sys.stderr, args.quiet), server=server, **params)
+            finally:
+                if server is not None:
+                    server.stop()
     except KeyboardInterrupt:
         print("\njixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续", file=sys.stderr)
         return 130
@@ -108,6 +116,22 @@ def archive(args: argparse.Namespace) -> int:
     return int(result["exit_code"])
 
 
+def _early_server():
+    """The temporary Prefect server, launched now so that it boots while Prefect is imported
+    and the checks warm up; None when a server is configured (PREFECT_API_URL set, or named
+    by the profile that `unchanged` has already loaded)."""
+    from flows.server import TemporaryServer
+
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():
+            return None
+    return TemporaryServer().start()
+
+
 def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str | None = None,
               formats: list[str] | None = None, **_) -> dict | None:
     """When nothing under ROOT is new or changed and no Prefect server is configured, the
@@ -120,9 +144,7 @@ def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str 
     from flows.discover import discover
 
     root, out = str(Path(root).absolute()), str(Path(out).absolute())
-    chosen = pipeline.available_formats(tuple(formats) if formats else pipeline.ARCHIVE_FORMATS)
-    if "json" not in chosen:
-        chosen = ("json", *chosen)
+    chosen = pipeline.archive_formats(formats)
     versions = store.versions(patterns, chosen)
     kept = store.Store(Path(out), versions)
     the_plan = plan.triage(discover(root, exclude=(out,)), kept, retry_failed)

@@ -27,6 +27,13 @@ def available_formats(wanted: tuple[str, ...] = ARCHIVE_FORMATS) -> tuple[str, .
     return tuple(f for f in wanted if f in FORMATS)
 
 
+def archive_formats(wanted: list[str] | tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """What an archive run writes per report: `wanted` (default ARCHIVE_FORMATS) that are
+    registered, and always JSON, the document every table and comparison is built from."""
+    chosen = available_formats(tuple(wanted) if wanted else ARCHIVE_FORMATS)
+    return chosen if "json" in chosen else ("json", *chosen)
+
+
 _warm: set = set()
 
 

@@ -78,13 +78,21 @@ def _sha_or_none(store: Store, entry: Entry) -> str | None:
         return None
 
 
-def batches(work: list, size: int) -> list[list]:
-    return [work[i:i + size] for i in range(0, len(work), size)]
+def batches(work: list, workers: int, size: int | None = None, largest: int = 50) -> list[list]:
+    """The files split into tasks, in order: `size` files each if given, else shrinking batches.
 
-
-def batch_size(files: int, workers: int, largest: int = 50) -> int:
-    """About four tasks a worker, so the last ones finish together; at most `largest` files a task."""
-    return max(1, min(largest, -(-files // max(1, workers * 4))))
+    Each batch is a quarter of what is left per worker (at most `largest`), so the first
+    tasks are large (few task runs for Prefect to record) and the last ones a file each: the
+    workers finish together instead of one core idling through a long last batch.
+    """
+    if size:
+        return [work[i:i + size] for i in range(0, len(work), size)]
+    groups, start = [], 0
+    while start < len(work):
+        take = max(1, min(largest, -(-(len(work) - start) // (4 * max(1, workers)))))
+        groups.append(work[start:start + take])
+        start += take
+    return groups
 
 
 def _safe(name: str) -> str:

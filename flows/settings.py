@@ -9,6 +9,8 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from flows.server import TemporaryServer
+
 # Measured on this project's machines (see shared PREFECT.md): the 20 s default start-up
 # timeout failed under load; analytics log a traceback offline; the temporary server logs a
 # long traceback when it stops. DO_NOT_TRACK turns off Prefect's client telemetry: an archive
@@ -66,28 +68,30 @@ def _sigterm(signum, frame) -> None:
 
 
 @contextmanager
-def api(heartbeats: bool = False) -> Iterator[str | None]:
+def api(heartbeats: bool = False, server: TemporaryServer | None = None) -> Iterator[str | None]:
     """The Prefect API for one archive run: the configured server, or one temporary server.
 
-    With no PREFECT_API_URL, start one temporary server here and hand its URL to everything
-    that runs tasks (process-pool and Dask workers otherwise start one each), and stop it on
-    the way out. Heartbeats are off unless asked for: each costs a flow run about a second.
-    Yields the URL of a configured server, or None for the temporary one.
+    With no PREFECT_API_URL, use one temporary server — `server` if the caller started it
+    early (flows.server), else one started here — hand its URL to everything that runs tasks
+    (process-pool and Dask workers otherwise start one each), and stop it on the way out.
+    With a server configured, an early `server` is stopped unused. Heartbeats are off unless
+    asked for: each costs a flow run about a second. Yields the URL of a configured server,
+    or None for the temporary one.
     """
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     updates = {} if heartbeats else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     configured = PREFECT_API_URL.value()
     if configured:
+        if server is not None:
+            server.stop()
         with temporary_settings(updates=updates):
             yield configured
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
+    server = server or TemporaryServer()
     try:
-        server.start()
-        with temporary_settings(updates={**updates, PREFECT_API_URL: server.api_url}):
+        url = server.wait()
+        with temporary_settings(updates={**updates, PREFECT_API_URL: url}):
             yield None
             _drain()
     finally:

@@ -98,8 +98,19 @@ def test_output_names_are_safe_stable_and_distinct():
     assert plan.output_names(["a/x.pdf", "a/x.PDF", "a/X.pdf"])["a/x.pdf"] == names["a/x.pdf"]
 
 
-def test_batch_size():
-    assert plan.batch_size(1000, 2) == 50 and plan.batch_size(16, 2) == 2 and plan.batch_size(3, 8) == 1
+@pytest.mark.parametrize("files,workers", [(1, 1), (3, 8), (16, 2), (200, 2), (1000, 2), (10_000, 4)])
+def test_batches_cover_every_file_once_in_order_and_shrink_to_single_files(files, workers):
+    work = list(range(files))
+    groups = plan.batches(work, workers)
+    assert [i for g in groups for i in g] == work
+    sizes = [len(g) for g in groups]
+    assert max(sizes) <= 50 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-min(files, workers):] == [1] * min(files, workers)  # every worker ends on one file
+    assert len(groups) <= files // 40 + 40 * workers  # large first: not a task a file
+
+
+def test_a_batch_size_given_is_kept():
+    assert [len(g) for g in plan.batches(list(range(7)), workers=2, size=3)] == [3, 3, 1]
 
 
 def test_tables_answer_a_reviewers_question_in_sql(sample_result, tmp_path):

@@ -1,0 +1,51 @@
+"""flows.server: the temporary Prefect server started early, found on another port when its own
+is taken, and stopped unused when a server is configured after all."""
+
+import json
+import socket
+import urllib.request
+
+import pytest
+
+from flows import server as server_module
+from flows.server import TemporaryServer
+
+
+@pytest.fixture
+def own_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+
+def test_a_taken_port_is_given_up_for_another_and_the_server_answers(own_home, monkeypatch):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    ports = iter([taken.getsockname()[1]])
+    free = server_module._free_port
+    monkeypatch.setattr(server_module, "_free_port", lambda: next(ports, None) or free())
+    server = TemporaryServer().start()
+    try:
+        url = server.wait(timeout=120)
+        assert server.port != taken.getsockname()[1]
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+            assert json.loads(response.read()) is True
+        process = server.process
+    finally:
+        server.stop()
+        taken.close()
+    assert server.process is None and process.returncode is not None  # stopped, and stop() again is harmless
+    server.stop()
+
+
+def test_an_early_server_is_stopped_unused_when_a_server_is_configured(own_home):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.settings import api
+
+    server = TemporaryServer().start()
+    process = server.process
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        with api(server=server) as url:
+            assert url == "http://127.0.0.1:4200/api"
+            assert process.poll() is not None and server.process is None
