@@ -1,12 +1,15 @@
 """Benchmark `jixiao archive`: a first run over N reports, a re-run with nothing changed, one change.
 
     python bench/archive_bench.py                   # 1,000 reports in a temporary folder
-    python bench/archive_bench.py --reports 200 --workers 2 --formats json --keep /tmp/bench
+    python bench/archive_bench.py --reports 200 --workers 1,2 --formats json   # the speed-up
+    python bench/archive_bench.py --reports 200 --workers 2 --server running --keep /tmp/bench
 
 The archive is the fixture reports copied into year/department folders, each copy with a
 comment line appended after %%EOF so that every file has its own hash (the figures read are
-the same). Each run is the real command in its own process, temporary Prefect server and
-all, as cron would start it; the times are wall-clock.
+the same). Each run is the real command in its own process, as cron would start it: with
+its own temporary Prefect server, or (--server running) against one server started first,
+as a nightly `jixiao serve` or a standing `prefect server start` would have it. The times
+are wall-clock.
 """
 
 from __future__ import annotations
@@ -34,10 +37,10 @@ def build(root: Path, reports: int) -> None:
         (folder / f"report-{n:05d}.pdf").write_bytes(sources[n % len(sources)] + b"\n%% copy %d\n" % n)
 
 
-def run(root: Path, out: Path, args: argparse.Namespace, env: dict) -> tuple[float, dict]:
+def run(root: Path, out: Path, args: argparse.Namespace, workers: int | None, env: dict) -> tuple[float, dict]:
     command = [sys.executable, "-m", "flows.cli", "archive", str(root), "--out", str(out), "--quiet"]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
+    if workers:
+        command += ["--workers", str(workers)]
     if args.formats:
         command += ["--formats", args.formats]
     if args.pool:
@@ -50,39 +53,69 @@ def run(root: Path, out: Path, args: argparse.Namespace, env: dict) -> tuple[flo
     return elapsed, json.loads((out / "summary.json").read_text(encoding="utf-8"))["totals"]
 
 
+def runs(root: Path, out: Path, args: argparse.Namespace, workers: int | None, env: dict) -> list[tuple]:
+    """A first run into an empty OUT, a re-run with nothing changed, a re-run after one file changed."""
+    shutil.rmtree(out, ignore_errors=True)
+    rows = [("first run", *run(root, out, args, workers, env))]
+    rows.append(("re-run, nothing changed", *run(root, out, args, workers, env)))
+    changed = sorted(root.rglob("*.pdf"))[workers or 0]
+    changed.write_bytes(changed.read_bytes() + b"\n% changed\n")
+    rows.append(("re-run, one file changed", *run(root, out, args, workers, env)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1000)
-    parser.add_argument("--workers", type=int)
+    parser.add_argument("--workers", default="", help="a count, or counts to compare: 1,2 (default: the cores)")
     parser.add_argument("--formats", help="e.g. json (default: every archive format)")
     parser.add_argument("--pool", choices=("threads", "processes"))
+    parser.add_argument("--server", choices=("temporary", "running"), default="temporary",
+                        help="each run starts its own temporary Prefect server (what a bare `jixiao archive` "
+                             "does), or all use one server started first (the nightly setup)")
     parser.add_argument("--keep", type=Path, help="build and keep the archive and outputs here")
     args = parser.parse_args()
+    counts = [int(w) for w in args.workers.split(",") if w] or [None]
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
-    root, out = base / "archive", base / "out"
+    root = base / "archive"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.setdefault("PREFECT_HOME", str(base / "prefect-home"))
+    server = None
     try:
         if not root.exists():
             build(root, args.reports)
-        rows = []
-        first, totals = run(root, out, args, env)
-        rows.append(("first run", first, totals))
-        again, totals = run(root, out, args, env)
-        rows.append(("re-run, nothing changed", again, totals))
-        changed = next(root.rglob("*.pdf"))
-        changed.write_bytes(changed.read_bytes() + b"\n% changed\n")
-        once, totals = run(root, out, args, env)
-        rows.append(("re-run, one file changed", once, totals))
-        print(f"{args.reports} reports, {os.cpu_count()} cores, workers={args.workers or 'cores'}, "
-              f"formats={args.formats or 'all'}, pool={args.pool or 'threads'}")
-        print(f"{'run':<28}{'seconds':>9}{'checked':>9}{'cached':>8}{'failed':>8}")
-        for name, seconds, t in rows:
-            print(f"{name:<28}{seconds:>9.1f}{t['checked']:>9}{t['cached']:>8}{t['failed']:>8}")
+        if args.server == "running":
+            sys.path.insert(0, str(ROOT))
+            from flows.server import TemporaryServer
+            from flows.settings import configure
+
+            # the server gets the settings `jixiao archive` gives the one it starts
+            os.environ.update({k: env[k] for k in (*configure(env), "PREFECT_HOME")})
+            server = TemporaryServer().start()
+            env["PREFECT_API_URL"] = server.wait()
+        results = {w: runs(root, base / f"out-{w}", args, w, env) for w in counts}
     finally:
+        if server is not None:
+            server.stop()
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
+    print(f"{args.reports} reports, {os.cpu_count()} cores, formats={args.formats or 'all'}, "
+          f"pool={args.pool or 'threads'}, Prefect server: {args.server}\n")
+    print("| workers | run | seconds | checked | cached | reports / minute |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for w, rows in results.items():
+        for name, seconds, t in rows:
+            rate = f"{t['checked'] / seconds * 60:.0f}" if t["checked"] > 1 else ""
+            print(f"| {w or 'cores'} | {name} | {seconds:.1f} | {t['checked']} | {t['cached']} | {rate} |")
+    if len(results) > 1:
+        (w1, a), (w2, b) = list(results.items())[:2]
+        # the marginal rate: a first run minus a run that checks one file, the fixed cost of a run
+        marginal = [(r[0][1] - r[2][1]) / (args.reports - 1) for r in (a, b)]
+        print(f"\nSpeed-up from {w1} to {w2} workers: {a[0][1] / b[0][1]:.2f}x wall-clock "
+              f"({a[0][1]:.1f} s -> {b[0][1]:.1f} s); {marginal[0] / marginal[1]:.2f}x per report once a run "
+              f"has started ({marginal[0] * 1000:.0f} -> {marginal[1] * 1000:.0f} ms a report; a run's fixed cost "
+              f"{a[2][1]:.1f} s / {b[2][1]:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -140,25 +140,37 @@ def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str,
               memory_mb: int | None, batch: int | None, workers: int, password: str | None, patterns: str | None,
               progress: bool) -> dict[str, dict]:
     """Submit the files to check in batches, store each result as it arrives; sha256 → record."""
-    records = dict(the_plan.records)
-    work = the_plan.to_check
-    if not work:
-        return records
-    kept = store.Store(Path(out), versions)
+    if not the_plan.to_check:
+        return dict(the_plan.records)
     pipeline.warm(patterns, formats)  # here, once: forked children start warm (other runners warm their own)
-    groups = plan.batches(work, workers, batch)
     memory = None if memory_mb is None else memory_mb << 20
-    futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group for group in groups}
-    bar = Progress(len(work), enabled=progress)
+    futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group
+               for group in plan.batches(the_plan.to_check, workers, batch)}
+
+    def outcomes():
+        for future in as_completed(list(futures)):
+            yield futures[future], future.result(raise_on_failure=False)
+
+    return collect(the_plan, store.Store(Path(out), versions), outcomes(), progress)
+
+
+def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = False) -> dict[str, dict]:
+    """Store each batch's results as they arrive; sha256 → record, for every file known after the run.
+
+    `outcomes` yields (batch, what its check returned: a list of results, or the exception
+    that ended the task). A failure that is not final is not stored: its reason goes on the
+    plan's item, and the next run tries the file again.
+    """
+    records = dict(the_plan.records)
+    bar = Progress(len(the_plan.to_check), enabled=progress)
     reasons: dict[str, str] = {}
     pipeline.STOP.clear()
     try:
-        for future in as_completed(list(futures)):
-            got = future.result(raise_on_failure=False)
+        for group, got in outcomes:
             if isinstance(got, BaseException) or not isinstance(got, list):  # the task itself failed
-                for _, _, sha in futures[future]:
+                for _, _, sha in group:
                     reasons[sha] = f"处理出错，下次运行将重试（{type(got).__name__}: {got}）"[:300]
-                bar.advance(len(futures[future]), failed=len(futures[future]))
+                bar.advance(len(group), failed=len(group))
                 continue
             for one in got:
                 failure = one.get("failure")

@@ -95,7 +95,8 @@ def archive(args: argparse.Namespace) -> int:
                 from flows import pipeline
                 from flows.archive import run
 
-                if args.pool == "threads" and not args.dask:  # files are forked from here: warm up while the server boots
+                if server is not None and args.pool == "threads" and not args.dask:
+                    # files are forked from here: warm up while the server boots
                     pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
                 result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask, pool=args.pool,
                              progress=wanted(sys.stderr, args.quiet), server=server, **params)
