@@ -24,9 +24,22 @@ import time
 import urllib.error
 import urllib.request
 
+from extract.errors import UsageError
+
 # uvicorn's exit status when the port is taken (another process got it first): try another.
 PORT_IN_USE = 3
+REMEDY = ("其输出见上方；可先运行 `prefect server start` 并设置 PREFECT_API_URL=http://127.0.0.1:4200/api，"
+          "或加大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+
+def _taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
 
 
 def _free_port() -> int:
@@ -59,19 +72,21 @@ class TemporaryServer:
         return self
 
     def wait(self, timeout: float | None = None) -> str:
-        """Block until the server answers its health check; its API URL. Raises RuntimeError."""
+        """Block until the server answers its health check; its API URL. Raises UsageError
+        (exit status 2, a setup problem) when it exits or does not answer in `timeout` seconds."""
         self.start()
         if timeout is None:
             timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status = self.process.poll()
-            if status == PORT_IN_USE:
+            if status == PORT_IN_USE and _taken(self.port):  # another process got the port first
                 self.process = None
                 self.start()
                 continue
-            if status is not None:
-                raise RuntimeError(f"Prefect 临时服务器启动失败（退出码 {status}）")
+            if status is not None:  # uvicorn exits 3 too when the app fails to start
+                self.process = None
+                raise UsageError(f"Prefect 临时服务器启动失败（退出码 {status}）", REMEDY)
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
                     if response.status == 200:
@@ -80,7 +95,7 @@ class TemporaryServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"Prefect 临时服务器在 {timeout:g} 秒内未就绪")
+        raise UsageError(f"Prefect 临时服务器在 {timeout:g} 秒内未就绪", REMEDY)
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 5 s); safe to call more than once."""

@@ -78,7 +78,12 @@ def api(heartbeats: bool = False, server: TemporaryServer | None = None) -> Iter
     asked for: each costs a flow run about a second. Yields the URL of a configured server,
     or None for the temporary one.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
 
     updates = {} if heartbeats else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     configured = PREFECT_API_URL.value()
@@ -90,7 +95,7 @@ def api(heartbeats: bool = False, server: TemporaryServer | None = None) -> Iter
         return
     server = server or TemporaryServer()
     try:
-        url = server.wait()
+        url = server.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
         with temporary_settings(updates={**updates, PREFECT_API_URL: url}):
             yield None
             _drain()

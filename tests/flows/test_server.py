@@ -49,3 +49,16 @@ def test_an_early_server_is_stopped_unused_when_a_server_is_configured(own_home)
         with api(server=server) as url:
             assert url == "http://127.0.0.1:4200/api"
             assert process.poll() is not None and server.process is None
+
+
+def test_a_server_that_cannot_start_is_one_clear_error_not_a_wait(monkeypatch, tmp_path):
+    from extract.errors import ExitCode, UsageError
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "file" / "prefect-home"))  # below a file: no database
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = TemporaryServer()
+    with pytest.raises(UsageError, match="临时服务器启动失败") as raised:
+        server.wait(timeout=120)
+    assert raised.value.exit_code == ExitCode.usage and "PREFECT_API_URL" in raised.value.remedy
+    assert server.process is None
