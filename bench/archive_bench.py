@@ -85,15 +85,18 @@ def main() -> None:
     try:
         if not root.exists():
             build(root, args.reports)
-        if args.server == "running":
-            sys.path.insert(0, str(ROOT))
-            from flows.server import TemporaryServer
-            from flows.settings import configure
+        sys.path.insert(0, str(ROOT))
+        from flows.server import TemporaryServer
+        from flows.settings import configure
 
-            # the server gets the settings `jixiao archive` gives the one it starts
-            os.environ.update({k: env[k] for k in (*configure(env), "PREFECT_HOME")})
-            server = TemporaryServer().start()
-            env["PREFECT_API_URL"] = server.wait()
+        # the server gets the settings `jixiao archive` gives the one it starts
+        os.environ.update({k: env[k] for k in (*configure(env), "PREFECT_HOME")})
+        server = TemporaryServer().start()
+        url = server.wait()  # a fresh PREFECT_HOME: its database is created now, not in the first timed run
+        if args.server == "running":
+            env["PREFECT_API_URL"] = url
+        else:
+            server.stop()
         results = {w: runs(root, base / f"out-{w}", args, w, env) for w in counts}
     finally:
         if server is not None:
