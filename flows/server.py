@@ -28,8 +28,10 @@ from extract.errors import UsageError
 
 # uvicorn's exit status when the port is taken (another process got it first): try another.
 PORT_IN_USE = 3
-REMEDY = ("其输出见上方；可先运行 `prefect server start` 并设置 PREFECT_API_URL=http://127.0.0.1:4200/api，"
-          "或加大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+REMEDY = ("请检查 PREFECT_HOME 是否可写，或加大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS；"
+          "也可先运行 `prefect server start` 并设置 PREFECT_API_URL=http://127.0.0.1:4200/api")
+# The health check goes straight to 127.0.0.1, never through an HTTP proxy from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
 
@@ -88,7 +90,7 @@ class TemporaryServer:
                 self.process = None
                 raise UsageError(f"Prefect 临时服务器启动失败（退出码 {status}）", REMEDY)
             try:
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                with _DIRECT.open(f"{self.api_url}/health", timeout=2) as response:
                     if response.status == 200:
                         return self.api_url
             except (urllib.error.URLError, OSError):

@@ -3,7 +3,6 @@ is taken, and stopped unused when a server is configured after all."""
 
 import json
 import socket
-import urllib.request
 
 import pytest
 
@@ -18,6 +17,8 @@ def own_home(tmp_path, monkeypatch):
 
 
 def test_a_taken_port_is_given_up_for_another_and_the_server_answers(own_home, monkeypatch):
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # a proxy that answers nothing: not used
+    monkeypatch.setenv("no_proxy", "")
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
@@ -28,7 +29,7 @@ def test_a_taken_port_is_given_up_for_another_and_the_server_answers(own_home, m
     try:
         url = server.wait(timeout=120)
         assert server.port != taken.getsockname()[1]
-        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+        with server_module._DIRECT.open(f"{url}/health", timeout=5) as response:
             assert json.loads(response.read()) is True
         process = server.process
     finally:
@@ -60,5 +61,5 @@ def test_a_server_that_cannot_start_is_one_clear_error_not_a_wait(monkeypatch, t
     server = TemporaryServer()
     with pytest.raises(UsageError, match="临时服务器启动失败") as raised:
         server.wait(timeout=120)
-    assert raised.value.exit_code == ExitCode.usage and "PREFECT_API_URL" in raised.value.remedy
+    assert raised.value.exit_code == ExitCode.usage and "PREFECT_HOME" in raised.value.remedy
     assert server.process is None
