@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,6 +74,8 @@ def main() -> None:
     parser.add_argument("--server", choices=("temporary", "running"), default="temporary",
                         help="each run starts its own temporary Prefect server (what a bare `jixiao archive` "
                              "does), or all use one server started first (the nightly setup)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="repeat every measurement, worker counts interleaved, and give medians")
     parser.add_argument("--keep", type=Path, help="build and keep the archive and outputs here")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",") if w] or [None]
@@ -97,14 +100,19 @@ def main() -> None:
             env["PREFECT_API_URL"] = url
         else:
             server.stop()
-        results = {w: runs(root, base / f"out-{w}", args, w, env) for w in counts}
+        repeats: dict = {w: [] for w in counts}
+        for _ in range(args.repeat):  # interleaved, so a busy spell on the machine hits every count alike
+            for w in counts:
+                repeats[w].append(runs(root, base / f"out-{w}", args, w, env))
+        results = {w: [(name, statistics.median(rep[i][1] for rep in reps), reps[-1][i][2])
+                       for i, (name, _, _) in enumerate(reps[0])] for w, reps in repeats.items()}
     finally:
         if server is not None:
             server.stop()
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
     print(f"{args.reports} reports, {os.cpu_count()} cores, formats={args.formats or 'all'}, "
-          f"pool={args.pool or 'threads'}, Prefect server: {args.server}\n")
+          f"pool={args.pool or 'threads'}, Prefect server: {args.server}, median of {args.repeat}\n")
     print("| workers | run | seconds | checked | cached | reports / minute |")
     print("|---:|---|---:|---:|---:|---:|")
     for w, rows in results.items():
