@@ -69,6 +69,8 @@ class ProjectLine:
     stated_rate: Fact | None = None
     stated_completion: Fact | None = None
     remainder: Fact | None = None
+    arrived: Fact | None = None  # 实际到位 / 实到: money that reached the unit
+    arrival_rate: Fact | None = None  # 到位率 = arrived ÷ budget
     source: str = "prose"
     readings: list[ProjectLine] = field(default_factory=list)
 
@@ -76,7 +78,9 @@ class ProjectLine:
         return {k: v for k in FACT_FIELDS if (v := getattr(self, k)) is not None}
 
 
-FACT_FIELDS = ("budget", "initial_budget", "actual", "stated_rate", "stated_completion", "remainder")
+FACT_FIELDS = ("budget", "initial_budget", "actual", "stated_rate", "stated_completion", "remainder",
+               "arrived", "arrival_rate")
+MONEY_FIELDS = ("budget", "initial_budget", "arrived", "actual", "remainder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,47 @@ class Aggregate:
     def facts(self) -> dict[str, Fact]:
         names = ("declared_count", "budget", "initial_budget", "actual", "stated_rate")
         return {k: v for k in names if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a relation read from prose: what it is called, and its figure."""
+
+    name: str
+    fact: Fact | None  # None: the report names the term but states no figure for it
+    span: Span
+
+
+@dataclass(slots=True)
+class Relation:
+    """A claim a report makes in prose about its own figures.
+
+    `kind` is "sum" (a whole and its parts: 其中, 包括, 分别为, 按…分, a 合计 after a
+    list), "count" (a stated number of items and the items named or listed) or "rate"
+    (a percentage stated beside its two quantities; `terms` are numerator, denominator).
+    `complete` is False when the parts are examples (等, 主要, 部分) or the list is cut
+    off; `open_ended` when the list runs to the end of a document that stops mid-way,
+    so a shortfall there may be the cut, not the report's arithmetic.
+    """
+
+    kind: str
+    label: str
+    stated: Fact
+    terms: list[Term]
+    sentence: str
+    field: str = ""  # what the figures are: budget, actual, … for money; "" otherwise
+    complete: bool = True
+    why: str = ""  # why the relation cannot be checked, when it cannot
+    open_ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unused:
+    """A sentence that holds figures jixiao read but could not relate to anything."""
+
+    sentence: str
+    figures: tuple[str, ...]
+    span: Span
 
 
 @dataclass(slots=True)
@@ -183,6 +228,8 @@ class Report:
     aggregates: list[Aggregate] = field(default_factory=list)
     self_evaluations: list[SelfEvaluation] = field(default_factory=list)
     tables: list[TableInfo] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    unused: list[Unused] = field(default_factory=list)
 
     def groups(self) -> list[Aggregate]:
         return [a for a in self.aggregates if a.kind == "group"]

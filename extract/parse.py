@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extract.model import Aggregate, DocumentInfo, Fact, NamedRef, ProjectLine, Report, Source, TableInfo
+from extract import prose
 from extract.merge import merge_readings
+from extract.relate import Reader
 from extract.numbers import parse_count, parse_number
 from extract.paragraphs import Paragraph
 from extract.patterns import COUNT, Patterns
@@ -40,49 +42,81 @@ class _Open:
     level: int
 
 
+@dataclass(slots=True)
+class _State:
+    """What the paragraphs read so far say of what follows."""
+
+    group: _Open | None = None  # the group whose project lines are being read
+    unit: str = ""  # the unit the paragraphs before a table state for it
+    title: str = ""
+    count: Fact | None = None  # "项目共计4项，详见下表"
+
+
 def parse(blocks: list[Paragraph | Table], source: Source, patterns: Patterns) -> Report:
+    """The phrasings of patterns.toml first; every paragraph they do not read, and every table,
+    then goes to the general reading (extract/relate.py)."""
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     report = Report(source=source, document=read_document(paragraphs, patterns))
-    group: _Open | None = None
-    unit, title = "", ""  # what the paragraphs before a table say of it
-    count: Fact | None = None  # "项目共计4项，详见下表"
-    for para in blocks:
-        if isinstance(para, Table):
-            _table(report, para, patterns, group.aggregate.label if group else "", unit, title, count)
-            unit, title, count = "", "", None
+    state = _State()
+    unclaimed: list[Paragraph | Table] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            group = state.group.aggregate.label if state.group else ""
+            _table(report, block, patterns, group, state.unit, state.title, state.count)
+            state.unit, state.title, state.count = "", "", None
+            unclaimed.append(block)
             continue
-        text = para.text
-        if (match := _TABLE_COUNT.search(text)) is not None:
-            count = _count_fact(para, match)
-        unit = unit_of_text(text) or unit
-        if len(text) <= 40 and "表" in text:
-            title = text
-        if report.self_evaluations and not report.self_evaluations[-1].grade and grade_in(text):
-            evaluation = report.self_evaluations[-1]
-            evaluation.grade = grade_in(text)
-            evaluation.grade_span = para.span(text.index(evaluation.grade), text.index(evaluation.grade) + 1)
-        level, body = patterns.heading(text)
-        if level is not None and group is not None and level <= group.level:
-            group = None
-        if level is not None:
-            declared = _group(para, body, patterns)
-            if declared is not None:
-                report.aggregates.append(declared)
-                group = _Open(declared, level)
-                continue
-        facts = find_facts(para, patterns, body)
-        money = [f for f in facts if f.fact.is_money]
-        if level is not None and money and (group is None or level > group.level) \
-                and not _speaks_for_department(text, body, facts, patterns):
-            label = group.aggregate.label if group else ""
-            report.projects.append(_project(para, body, facts, label))
-        elif facts:
-            report.aggregates.extend(_statements(para, facts, patterns))
+        before = (len(report.projects), len(report.aggregates))
+        _paragraph(report, block, patterns, state)
+        if (len(report.projects), len(report.aggregates)) == before:
+            unclaimed.append(block)
     report.projects = merge_readings(report.projects)
+    read_prose(report, unclaimed, patterns)
     if not report.document.organization and report.self_evaluations:
         document = report.document
         report.document = DocumentInfo(document.title, report.self_evaluations[0].organization, document.year)
     return report
+
+
+def _paragraph(report: Report, para: Paragraph, patterns: Patterns, state: _State) -> None:
+    text = para.text
+    if (match := _TABLE_COUNT.search(text)) is not None:
+        state.count = _count_fact(para, match)
+    state.unit = unit_of_text(text) or state.unit
+    if len(text) <= 40 and "表" in text:
+        state.title = text
+    if report.self_evaluations and not report.self_evaluations[-1].grade and grade_in(text):
+        evaluation = report.self_evaluations[-1]
+        evaluation.grade = grade_in(text)
+        evaluation.grade_span = para.span(text.index(evaluation.grade), text.index(evaluation.grade) + 1)
+    group = state.group
+    level, body = patterns.heading(text)
+    if level is not None and group is not None and level <= group.level:
+        state.group = group = None
+    if level is not None:
+        declared = _group(para, body, patterns)
+        if declared is not None:
+            report.aggregates.append(declared)
+            state.group = _Open(declared, level)
+            return
+    facts = find_facts(para, patterns, body)
+    money = [f for f in facts if f.fact.is_money]
+    if level is not None and money and (group is None or level > group.level) \
+            and not _speaks_for_department(text, body, facts, patterns):
+        label = group.aggregate.label if group else ""
+        report.projects.append(_project(para, body, facts, label))
+    elif facts:
+        report.aggregates.extend(_statements(para, facts, patterns))
+
+
+def read_prose(report: Report, blocks: list[Paragraph | Table], patterns: Patterns) -> None:
+    """The general reading of what the phrasings left: quantities, roles, subjects, relations."""
+    lexicon = patterns.prose
+    readings = [prose.read(b, lexicon) if isinstance(b, Paragraph) else b for b in blocks]
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    last = paragraphs[-1].text.rstrip() if paragraphs else ""
+    truncated = bool(last) and not re.search(r"[。！？!?；;:：)）”」』…]$", last) and not isinstance(blocks[-1], Table)
+    Reader(report, lexicon, truncated).read(readings)
 
 
 def _table(report: Report, table: Table, patterns: Patterns, group: str, unit: str, title: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -36,6 +36,13 @@ class Patterns:
     subtotal_words: tuple[str, ...]
     funding_total: tuple[str, ...]
     grade_words: tuple[str, ...]
+
+    @cached_property
+    def prose(self):
+        """The general reading's lexicon (role words, cues, units), compiled once."""
+        from extract.prose import Lexicon
+
+        return Lexicon.of(self.data)
 
     def heading(self, text: str) -> tuple[int | None, int]:
         """The list level of a paragraph (0 outermost) and where its marker ends."""

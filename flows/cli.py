@@ -209,6 +209,10 @@ def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
 
     result = reconcile(report)
     status = ExitCode.findings if result.count("error") else ExitCode.ok
+    if not any(c.outcome != "insufficient_data" for c in result.checks):
+        unused = f"；未能关联的含数字句子 {len(report.unused)} 句（见 JSON 的 unused）" if report.unused else ""
+        print(f"jixiao: {shown(path, whole=True)}：读到数字，但没有可核对的关系（核对 0 项）{unused}，请人工复核",
+              file=sys.stderr)
     return status, Output(path, fmt.render(report, result, path))
 
 

@@ -7,13 +7,13 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Report, SelfEvaluation, Span
+from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Relation, Report, SelfEvaluation, Span
 from reconcile.arithmetic import TRUNCATED, to_places
-from reconcile.model import Check, Finding, Result
+from reconcile.model import INSUFFICIENT, Check, Finding, Result
 from reconcile.registry import RULES
 from reconcile.wording import field_word
 
-SCHEMA = "jixiao.report/1"
+SCHEMA = "jixiao.report/2"  # 2: relations, unused, arrived/arrival_rate on project lines
 
 
 def number(value: Decimal | None) -> str | None:
@@ -70,6 +70,13 @@ def aggregate_dict(agg: Aggregate) -> dict:
     return out
 
 
+def relation_dict(relation: Relation) -> dict:
+    return {"kind": relation.kind, "label": relation.label, "field": relation.field,
+            "stated": fact_dict(relation.stated), "complete": relation.complete, "open_ended": relation.open_ended,
+            "why": relation.why, "terms": [{"name": t.name, "fact": fact_dict(t.fact), **span_dict(t.span)}
+                                            for t in relation.terms]}
+
+
 def totals(report: Report) -> list[dict]:
     """Every stated total, one entry a figure: "专项项目 预算数" and so on."""
     out = []
@@ -79,6 +86,10 @@ def totals(report: Report) -> list[dict]:
             if fact is not None:
                 out.append({"label": f"{agg.label} {field_word(fact, name)}", "kind": agg.kind,
                             "scope": agg.label, "field": name, "stated": fact_dict(fact)})
+    for relation in report.relations:
+        if relation.kind == "sum":
+            out.append({"label": relation.label, "kind": "breakdown", "scope": relation.label,
+                        "field": relation.field, "stated": fact_dict(relation.stated)})
     return out
 
 
@@ -140,6 +151,8 @@ def summary(result: Result) -> dict:
     findings = result.findings
     truncated = sum(1 for c in result.checks if c.verdict == TRUNCATED)
     notes = [f"{truncated} 个比率为截断取值"] if truncated else []
+    if not any(c.outcome != INSUFFICIENT for c in result.checks):
+        notes.append("没有可核对的关系，请人工复核")
     other = sum(1 for f in findings if f.rule == "rate_rounding") - truncated
     if other:
         notes.append(f"{other} 个比率按其他取整方式书写")
@@ -166,6 +179,8 @@ def document(report: Report, result: Result | None = None) -> dict:
         "projects": [project_dict(p) for p in report.projects],
         "aggregates": [aggregate_dict(a) for a in report.aggregates],
         "totals": totals(report),
+        "relations": [relation_dict(r) for r in report.relations],
+        "unused": [{"sentence": u.sentence, "figures": list(u.figures), **span_dict(u.span)} for u in report.unused],
     }
     if report.self_evaluations:
         out["self_evaluations"] = [self_evaluation_dict(e) for e in report.self_evaluations]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from extract.model import Fact, Report
 from reconcile import registry as R
-from reconcile import rules, rules_tables  # noqa: F401  (register the checkers)
+from reconcile import rules, rules_relations, rules_tables  # noqa: F401  (register the checkers)
 from reconcile.context import Context
 from reconcile.model import FAIL, PASS, Check, Finding, Result
 from reconcile.wording import quote

@@ -8,7 +8,7 @@ from decimal import Decimal
 from extract.model import Aggregate, Fact, ProjectLine, Report
 from reconcile import registry as R
 from reconcile.arithmetic import (
-    DISAGREES, HABIT_NAMES, PASSING, Verdict, judge_rate, judge_total, show, to_places,
+    DISAGREES, HABIT_NAMES, PASSING, Verdict, judge_rate, judge_total, show, step, to_places,
 )
 from reconcile.context import Context, Subject
 from reconcile.model import FAIL, INSUFFICIENT, PASS, ROUNDING, Check, Finding, Member
@@ -38,25 +38,32 @@ def _insufficient(relation: str, label: str, item: Subject, fact: Fact | None, w
 # ---- rates: stated rate = actual ÷ budget ---------------------------------------------------
 
 
-def rate_check(item: Subject, ctx: Context) -> Check | None:
-    stated = item.stated_rate
+# A rate field and the figure it is the rate of (over the budget): 执行率 of the actual,
+# 到位率 of what arrived.
+RATE_OF = {"stated_rate": "actual", "arrival_rate": "arrived"}
+MISSING = {"actual": "缺少预算数或执行数", "arrived": "缺少应到位数或实际到位数"}
+
+
+def rate_check(item: Subject, ctx: Context, rate_field: str = "stated_rate") -> Check | None:
+    stated = getattr(item, rate_field, None)
     if stated is None:
         return None
-    label = f"{subject(item)} {field_word(stated, 'stated_rate')}"
-    if item.budget is None or item.actual is None:
-        return _insufficient("rate", label, item, stated, "缺少预算数或执行数", unit="%")
-    budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
+    numerator = getattr(item, RATE_OF[rate_field], None)
+    label = f"{subject(item)} {field_word(stated, rate_field)}"
+    if item.budget is None or numerator is None:
+        return _insufficient("rate", label, item, stated, MISSING[RATE_OF[rate_field]], unit="%")
+    budget, actual = ctx.wan(item.budget), ctx.wan(numerator)
     if budget == 0:
         return _insufficient("rate", label, item, stated, "预算数为零", unit="%")
     verdict = judge_rate(actual, budget, stated.value, stated.decimals)
-    digits = places(item.budget, item.actual)
+    digits = places(item.budget, numerator)
     shown = show(verdict.recomputed, max(2, stated.decimals + 1))
     expression = f"{wan(actual, digits)} ÷ {wan(budget, digits)} = {shown}%"
     check = Check(
         "rate", label, _outcome(verdict), verdict.verdict, stated.span,
         quote(item.sentence, stated.text), expression,
         stated.value, verdict.recomputed, verdict.difference, verdict.tolerance, "%",
-        inputs=(item.budget, item.actual),
+        inputs=(item.budget, numerator),
     )
     numbers = dict(stated=stated.value, recomputed=to_places(verdict.recomputed),
                    difference=to_places(verdict.difference), tolerance=verdict.tolerance)
@@ -66,7 +73,7 @@ def rate_check(item: Subject, ctx: Context) -> Check | None:
         habit = HABIT_NAMES[verdict.verdict]
         check.findings.append(finding(R.RATE_ROUNDING, f"{name}：{expression}，{written}（{habit}）", check, stated, **numbers))
     elif verdict.verdict == DISAGREES:
-        other = _other_denominator(item, ctx, actual, stated)
+        other = _other_denominator(item, ctx, actual, stated) if rate_field == "stated_rate" else None
         if other is not None:
             check.findings.append(finding(R.RATE_DENOMINATOR, f"{name}：{expression}，{written}；"
                                           f"按{other}计算才相符，口径与所写不一致", check, stated, **numbers))
@@ -97,9 +104,10 @@ def _outcome(verdict: Verdict) -> str:
 @checker
 def rates(report: Report, ctx: Context) -> Iterator[Check]:
     for item in subjects(report):
-        check = rate_check(item, ctx)
-        if check is not None:
-            yield check
+        for rate_field in RATE_OF:
+            check = rate_check(item, ctx, rate_field)
+            if check is not None:
+                yield check
 
 
 # ---- sums: a stated total = Σ its members ------------------------------------------------------
@@ -118,25 +126,39 @@ def sum_check(item: Aggregate, field_name: str, ctx: Context) -> Check | None:
     if not facts or any(f is None for f in facts):
         return _insufficient("sum", label, item, stated, f"部分明细缺少{field_word(None, field_name)}",
                              members=resolved.members, unit="万元")
-    member_step = min(ctx.finest_step, *(ctx.quantum(f) for f in [*facts, stated]))
-    verdict = judge_total(ctx.wan(stated), ctx.quantum(stated), [ctx.wan(f) for f in facts], member_step)
-    digits = places(stated, *facts)
+    # A table in 元 is checked and told in 元, as printed; anything mixed, or corrected, in 万元.
+    unit = "万元" if any(f in ctx.corrections for f in [stated, *facts]) else common_unit([stated, *facts])
+    if unit == "万元":
+        amount, quantum = ctx.wan, ctx.quantum
+        member_step = min(ctx.finest_step, *(ctx.quantum(f) for f in [*facts, stated]))
+        digits = places(stated, *facts)
+    else:
+        amount, quantum = (lambda f: f.value), (lambda f: step(f.decimals))
+        member_step = min(step(f.decimals) for f in [*facts, stated])
+        digits = max(f.decimals for f in [stated, *facts])
+    verdict = judge_total(amount(stated), quantum(stated), [amount(f) for f in facts], member_step)
     members = [_with_fact(m, f) for m, f in zip(resolved.members, facts)]
-    expression = " + ".join(wan(ctx.wan(f), digits) for f in facts) + f" = {wan(verdict.recomputed, digits)}"
+    expression = " + ".join(wan(amount(f), digits) for f in facts) + f" = {wan(verdict.recomputed, digits)}"
     check = Check(
         "sum", label, _outcome(verdict), verdict.verdict, stated.span, quote(item.sentence, stated.text),
-        expression, ctx.wan(stated), verdict.recomputed, verdict.difference, verdict.tolerance, "万元", members,
+        expression, amount(stated), verdict.recomputed, verdict.difference, verdict.tolerance, unit, members,
         inputs=(stated, *facts),
     )
     if verdict.verdict == DISAGREES:
         field_text = field_word(stated, field_name)
-        message = (f"{item.label}{field_text}合计应为 {wan(verdict.recomputed, digits)} 万元，"
-                   f"报告写 {wan(ctx.wan(stated), digits)} 万元，相差 {wan(abs(verdict.difference), digits)} 万元")
-        found = finding(R.SUM_MISMATCH, message, check, stated, stated=ctx.wan(stated),
+        message = (f"{item.label}{field_text}合计应为 {wan(verdict.recomputed, digits)} {unit}，"
+                   f"报告写 {wan(amount(stated), digits)} {unit}，相差 {wan(abs(verdict.difference), digits)} {unit}")
+        found = finding(R.SUM_MISMATCH, message, check, stated, stated=amount(stated),
                         recomputed=verdict.recomputed, difference=verdict.difference, tolerance=verdict.tolerance)
         found.evidence = [f.span for f in facts]
         check.findings.append(found)
     return check
+
+
+def common_unit(facts: list[Fact]) -> str:
+    """The unit every figure of a relation is written in, else 万元."""
+    units = {f.unit for f in facts}
+    return units.pop() if len(units) == 1 else "万元"
 
 
 def _with_fact(member: Member, fact: Fact) -> Member:
@@ -218,23 +240,33 @@ def remainders(report: Report, ctx: Context) -> Iterator[Check]:
 
 @checker
 def budget_caps(report: Report, ctx: Context) -> Iterator[Check]:
+    """Actual ≤ budget; and where a report says what arrived, actual ≤ arrived (paying more
+    than reached the unit contradicts its own account)."""
     for item in subjects(report):
-        if item.budget is None or item.actual is None or getattr(item, "kind", "") == "funding":
+        if getattr(item, "kind", "") == "funding":
             continue  # a 自评表's funding total is checked once, as the project's reading
-        budget, actual = ctx.wan(item.budget), ctx.wan(item.actual)
-        digits = places(item.budget, item.actual)
-        over = actual > budget
-        label = f"{subject(item)} 执行数不超预算"
-        check = Check("budget_cap", label, FAIL if over else PASS, DISAGREES if over else "exact",
-                      item.actual.span, quote(item.sentence, item.actual.text),
-                      f"{wan(actual, digits)} {'>' if over else '≤'} {wan(budget, digits)}",
-                      actual, budget, actual - budget, Decimal(0), "万元", inputs=(item.budget, item.actual))
-        if over:
-            message = (f"{subject(item)}：{field_word(item.actual, 'actual')} {wan(actual, digits)} 万元"
-                       f"超过{field_word(item.budget, 'budget')} {wan(budget, digits)} 万元")
-            check.findings.append(finding(R.OVER_BUDGET, message, check, item.actual, stated=actual,
-                                          recomputed=budget, difference=actual - budget))
-        yield check
+        for ceiling in ("budget", "arrived"):
+            cap, actual = getattr(item, ceiling, None), item.actual
+            if cap is not None and actual is not None:
+                yield _cap_check(item, cap, actual, ceiling, ctx)
+
+
+def _cap_check(item: Subject, cap: Fact, actual_fact: Fact, ceiling: str, ctx: Context) -> Check:
+    budget, actual = ctx.wan(cap), ctx.wan(actual_fact)
+    digits = places(cap, actual_fact)
+    over = actual > budget
+    word = "预算" if ceiling == "budget" else "到位数"
+    label = f"{subject(item)} 执行数不超{word}"
+    check = Check("budget_cap", label, FAIL if over else PASS, DISAGREES if over else "exact",
+                  actual_fact.span, quote(item.sentence, actual_fact.text),
+                  f"{wan(actual, digits)} {'>' if over else '≤'} {wan(budget, digits)}",
+                  actual, budget, actual - budget, Decimal(0), "万元", inputs=(cap, actual_fact))
+    if over:
+        message = (f"{subject(item)}：{field_word(actual_fact, 'actual')} {wan(actual, digits)} 万元"
+                   f"超过{field_word(cap, ceiling)} {wan(budget, digits)} 万元")
+        check.findings.append(finding(R.OVER_BUDGET, message, check, actual_fact, stated=actual,
+                                      recomputed=budget, difference=actual - budget))
+    return check
 
 
 # ---- names: every listed project is found among the lines --------------------------------------

@@ -14,6 +14,8 @@ FIELD_NAMES = {
     "stated_rate": "执行率",
     "stated_completion": "完成率",
     "remainder": "结余",
+    "arrived": "到位数",
+    "arrival_rate": "到位率",
     "declared_count": "项目数",
 }
 
