@@ -126,7 +126,7 @@ class Term:
     name: str
     fact: Fact | None  # None: the report names the term but states no figure for it
     span: Span
-
+    inferred: bool = False  # not printed: what the report's other figures leave for it
 
 @dataclass(slots=True)
 class Relation:

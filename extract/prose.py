@@ -28,6 +28,7 @@ class Lexicon:
     weak_actual: tuple[str, ...]
     rates: dict[str, tuple[str, ...]]  # stated_rate | arrival_rate | completion → words
     target: tuple[str, ...]
+    change: tuple[str, ...]
     zero: dict[str, tuple[str, ...]]
     breakdown: tuple[str, ...]
     regroup: tuple[re.Pattern, ...]
@@ -57,6 +58,7 @@ class Lexicon:
             weak_actual=words(roles["weak_actual"]),
             rates={k: words(roles[k]) for k in ("stated_rate", "arrival_rate", "completion")},
             target=words(roles["target"]),
+            change=words(roles["change"]),
             zero={k: words(v) for k, v in prose["zero"].items()},
             breakdown=words(cues["breakdown"]),
             regroup=tuple(re.compile(p) for p in cues["regroup"]),
@@ -77,7 +79,8 @@ class Lexicon:
     @cached_property
     def role_words(self) -> list[tuple[str, str]]:
         """(word, role) for every money role word, longest first."""
-        pairs = [(w, r) for r, ws in self.roles.items() for w in ws] + [(w, "weak_actual") for w in self.weak_actual]
+        pairs = [(w, r) for r, ws in self.roles.items() for w in ws] + [(w, "weak_actual") for w in self.weak_actual] \
+            + [(w, "change") for w in self.change]
         return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
     @cached_property
@@ -227,7 +230,8 @@ def _mention(para: Paragraph, quantity: Q.Quantity, lex: Lexicon, clause: int, f
         region_start = before
     region = text[region_start:quantity.start]
     mention = Mention(quantity, fact, "", False, "", "", sentence, segment, clause)
-    mention.total_word = any(region.rstrip("为是达:：").endswith(w) for w in lex.total)
+    clause_words = text[clause:quantity.start].replace("公共", "")
+    mention.total_word = any(w in clause_words for w in lex.total)
     opening = MARKER.sub("", text[floor_of_segment(text, quantity.start):quantity.start].lstrip(",，"))
     dated = next((m.group(0) for p in lex.dates if (m := p.match(opening)) and "月" in m.group(0)), "")
     mention.dated, mention.batch = bool(dated), re.sub(r"^(?:截至|截止|到|至|于)", "", dated)
@@ -296,6 +300,9 @@ def _money(mention: Mention, region: str, after: str, lex: Lexicon) -> None:
         return
     start, end, role = found
     mention.fact = replace(mention.fact, field=region[start:end])
+    if role == "change":
+        mention.role = "change"  # not an amount of anything, only a difference
+        return
     if role == "weak_actual":
         mention.role, mention.weak = "actual", True
         subject = _clean(region, lex, keep_roles=True)
@@ -321,11 +328,11 @@ def _subject_before(region: str, stop: int, lex: Lexicon) -> str:
     """The subject in region[:stop]: after the last role word there, without dates and actors."""
     head = region[:stop]
     last = _nearest(_blank(head, Q.opaque_spans(head)), lex.role_words)
-    if last is not None and last[2] != "weak_actual":
+    if last is not None and last[2] not in ("weak_actual", "change"):
         head = head[last[1]:]
     subject = _clean(head, lex)
-    if any(p.search(subject) for p in lex.agents):
-        return ""
+    if len(subject) <= 1 or any(p.search(subject) for p in lex.agents):
+        return ""  # one character left over ("已") names nothing
     return "" if _generic(subject, lex) else subject
 
 
@@ -349,6 +356,7 @@ def _clean(text: str, lex: Lexicon, keep_roles: bool = False) -> str:
         before = text
         text = MARKER.sub("", text).strip()
         text = _CONNECTORS.sub("", text).strip()
+        text = next((text[len(c):] for c in lex.breakdown if text.startswith(c)), text).lstrip(":：")
         for pattern in (*lex.dates, *lex.actors):
             text = pattern.sub("", text).lstrip(",，、 ")
         if text == before:

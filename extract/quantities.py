@@ -16,7 +16,7 @@ _OPAQUE = {"〔": "〕", "[": "]", "《": "》", "【": "】", "<": ">", "“": 
 # A number followed by these is a date, an ordinal, a document number or a word count.
 _NOT_A_QUANTITY = tuple("年月日号时届岁周字页章条款倍级") + ("点",)
 # A number after these is a standard per head ("按每生1000元"), not an amount.
-_PER = re.compile(r"每[\u4e00-\u9fff]{0,3}$")
+_PER = re.compile(r"(?:每|[人户亩生]均|平均)[\u4e00-\u9fff]{0,4}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ def find(text: str, count_units: tuple[str, ...], zero: dict[str, tuple[str, ...
             continue
         if end < len(text) and text[end:end + 1] in _NOT_A_QUANTITY and unit in count_units:
             continue
-        before = text[max(0, start - 4):start]
+        before = text[max(0, start - 8):start]
         if before.endswith("第") or _PER.search(before):
             continue
         if unit == "万" and end < len(text) and text[end] in _NOT_A_QUANTITY:

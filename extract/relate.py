@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from extract import quantities as Q
 from extract.model import MONEY_FIELDS, Fact, ProjectLine, Relation, Report, Term, Unused
@@ -98,6 +99,7 @@ class Reader:
                 continue
             self._paragraph(block)
         self._close_intro()
+        self._cross_tables()
         self._unused(readings)
 
     def _paragraph(self, reading: Reading) -> None:
@@ -124,7 +126,7 @@ class Reader:
     def entities(self, reading: Reading, sentence: int) -> list[Entity]:
         out: list[Entity] = []
         for m in reading.mentions:
-            if m.sentence != sentence or m.kind == Q.SCORE or m.paren == "aside":
+            if m.sentence != sentence or m.kind == Q.SCORE or m.paren == "aside" or m.role == "change":
                 continue
             current = out[-1] if out else None
             name = m.subject
@@ -238,12 +240,13 @@ class Reader:
             part.whole = part.whole or whole
         self._place(parts)
         label = whole.line.name if whole.line is not None else whole.name or "合计"
-        for role, stated in whole.money().items():
+        # "支出900万元，其中项目支出300万元": one part is "of which", not a breakdown
+        for role, stated in whole.money().items() if len(parts) >= 2 else ():
             terms = [(p, p.money().get(role)) for p in parts]
             if not any(t for _, t in terms):
                 continue
             self._relation("sum", label, stated, terms, role, parts)
-        for kind in (Q.COUNT, Q.PERCENT):
+        for kind in (Q.COUNT, Q.PERCENT) if len(parts) >= 2 else ():
             stated = whole.of_kind(kind)
             if not stated or kind == Q.PERCENT and not any(w in whole.name for w in self.lex.additive_percent):
                 continue
@@ -267,7 +270,8 @@ class Reader:
                     m.role = "budget"
 
     def _relation(self, kind: str, label: str, stated: Mention, terms, role: str, parts: list[Entity]) -> None:
-        complete = not any(p.first.partial for p in parts)
+        last = parts[-1].mentions[-1] if parts and parts[-1].mentions else None
+        complete = not any(p.first.partial for p in parts) and not (last and last.context_after.startswith("等"))
         missing = [p.name for p, t in terms if t is None]
         why = "" if complete else "列举的是部分或举例（主要、部分、等），不是全部"
         if missing and not why:
@@ -331,8 +335,9 @@ class Reader:
                     entity.line = target
                 continue
             entity.line = self._new_line(entity)
-            if self.main is None and entity.whole is None:
-                self.main = entity
+            if entity.whole is None:
+                self.main = self.main or entity
+                self.current = entity  # a later 按…分 breaks the last whole down again
 
     def _is_set(self, entity: Entity) -> bool:
         """A count of projects and their money ("“良”的6项，金额…"): a total over table rows."""
@@ -466,6 +471,36 @@ class Reader:
                 for part, group in zip(parts, groups):
                     terms = [(e, e.money()[role]) for e in group]
                     self._relation("sum", part.name, part.money()[role], terms, role, group)
+
+    def _cross_tables(self) -> None:
+        """One whole broken down two ways (by source, by batch) with some batches split by
+        source: each source's total is its shares in the split batches plus what the one
+        unsplit batch has left for it ("中央226.7 = 38（12月）+ 188.7（8月，推算）")."""
+        sums = [r for r in self.report.relations if r.kind == "sum" and r.complete and r.stated.is_money]
+        for by_source in sums:
+            names = {t.name for t in by_source.terms}
+            for by_batch in sums:
+                if by_batch is by_source or by_batch.stated is not by_source.stated:
+                    continue
+                splits = {t.name: r for t in by_batch.terms for r in sums
+                          if r.stated is t.fact and {x.name for x in r.terms} <= names}
+                unsplit = [t for t in by_batch.terms if t.name not in splits]
+                if not splits or len(unsplit) != 1 or not names.isdisjoint(t.name for t in by_batch.terms):
+                    continue
+                self._cross(by_source, list(splits.values()), unsplit[0])
+
+    def _cross(self, by_source: Relation, splits: list[Relation], unsplit: Term) -> None:
+        known = {t.name: [x for r in splits for x in r.terms if x.name == t.name] for t in by_source.terms}
+        left = {t.name: t.fact.wan - sum((x.fact.wan for x in known[t.name]), Decimal(0)) for t in by_source.terms}
+        for term in by_source.terms:
+            others = sum((v for name, v in left.items() if name != term.name), Decimal(0))
+            share = unsplit.fact.wan - others
+            decimals = max(x.fact.decimals for x in [*by_source.terms, unsplit])
+            fact = Fact(share, "万元", decimals, f"{share.normalize():f}万元（推算）", unsplit.fact.span)
+            terms = [*known[term.name], Term(f"{unsplit.name}（按余额推算）", fact, unsplit.span, inferred=True)]
+            relation = Relation("sum", f"{term.name}（按批次）", term.fact, terms, by_source.sentence, by_source.field)
+            if not any(_same_relation(relation, r) for r in self.report.relations):
+                self.report.relations.append(relation)
 
     # ---- batches, counts and rates ---------------------------------------------------------
 

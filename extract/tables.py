@@ -132,12 +132,27 @@ def borderless_tables(lines: list[Line], min_rows: int = 3, min_columns: int = 3
             first -= 1
         while last + 1 < len(lines) and _hugs(lines[last], lines[last + 1]):
             last += 1
+        while first > 0 and _heads(lines[first - 1], lines[first:last + 1]):
+            first -= 1
         table = _river_table(lines[first:last + 1], min_rows, min_columns)
         if table is not None:
             tables.append(table)
             used.update(range(first, last + 1))
     kept = [line for i, line in enumerate(lines) if i not in used]
     return kept, tables
+
+
+def _heads(line: Line, run: list[Line]) -> bool:
+    """A header line set a little apart above a table (as OCR gives it: "全年预算数(A) 全年执行数(B)"
+    over the figures): on the same page, within two lines, every piece of it over a column
+    of the table other than the first."""
+    below = run[0]
+    if line.page != below.page or below.top - line.top > 2 * (below.size or 10.0) or line.top >= below.top:
+        return False
+    pieces = _segments(line)
+    spans = _columns(run)
+    inner = [span for span in spans[1:] if span[0] > spans[0][1]]
+    return len(pieces) >= 2 and all(any(p[0].x0 < b and p[-1].x1 > a for a, b in inner) for p in pieces)
 
 
 def _hugs(upper: Line, lower: Line) -> bool:

@@ -73,7 +73,7 @@ def aggregate_dict(agg: Aggregate) -> dict:
 def relation_dict(relation: Relation) -> dict:
     return {"kind": relation.kind, "label": relation.label, "field": relation.field,
             "stated": fact_dict(relation.stated), "complete": relation.complete, "open_ended": relation.open_ended,
-            "why": relation.why, "terms": [{"name": t.name, "fact": fact_dict(t.fact), **span_dict(t.span)}
+            "why": relation.why, "terms": [{"name": t.name, "fact": fact_dict(t.fact), "inferred": t.inferred, **span_dict(t.span)}
                                             for t in relation.terms]}
 
 

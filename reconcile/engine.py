@@ -42,7 +42,8 @@ def unit_slips(report: Report, ctx: Context, checks: list[Check]) -> dict[Fact, 
     For each failing check, the candidate that repairs the most checks wins; on a tie,
     the figure whose unit differs from the report's usual money unit.
     """
-    failing = [c for c in checks if c.outcome == FAIL and c.relation in ("rate", "sum", "remainder", "budget_cap")]
+    failing = [c for c in checks if c.outcome == FAIL and c.relation in ("rate", "sum", "remainder", "budget_cap")
+               and any(f.is_money for f in c.inputs)]  # a rate of persons has no unit to slip
     if not failing:
         return {}
     before = [c.outcome for c in checks]  # the same report gives the same checks, in order

@@ -72,7 +72,17 @@ def _sum(relation: Relation, ctx: Context) -> Check:
     check = Check("sum", label, outcome, verdict.verdict, stated.span, quote(relation.sentence, stated.text),
                   expression, total, verdict.recomputed, verdict.difference, verdict.tolerance, unit,
                   _members(relation), inputs=(stated, *facts) if money else ())
-    if outcome == FAIL and relation.open_ended:
+    negative = [t for t in relation.terms if t.inferred and t.fact.value < 0]
+    if negative and outcome == PASS:
+        outcome = check.outcome = FAIL
+        check.verdict = DISAGREES
+        message = (f"{label}：按其他数字推算，{negative[0].name}应为 {show(negative[0].fact.value, digits)} {unit}，"
+                   f"为负数：各部分之和超过报告所写的总数")
+        check.findings.append(Finding(R.SUM_MISMATCH.code, R.SUM_MISMATCH.severity, message, stated.span, check.quote,
+                                      stated=total, recomputed=verdict.recomputed - negative[0].fact.value,
+                                      difference=negative[0].fact.value, unit=unit,
+                                      evidence=[f.span for f in facts]))
+    elif outcome == FAIL and relation.open_ended:
         check.outcome, check.verdict, check.note = INSUFFICIENT, INSUFFICIENT, OPEN_ENDED
     elif outcome == FAIL:
         shown = f"{show(verdict.recomputed, digits)} {unit}"

@@ -60,6 +60,11 @@ def test_rate_tolerance_is_half_the_last_written_place():
         ("0.99", ["0.33", "0.33", "0.33"], EXACT),
         ("3183.53", ["60", "325.88", "832.52", "40", "30.5", "10", "1081.95", "619", "60"], DISAGREES),
         ("3059.85", ["60", "325.88", "832.52", "40", "30.5", "10", "1081.95", "619", "60"], EXACT),
+        # 04_linhe (a real 自评表): five sources of 7165.29 under a total of 7165.32. Six roundings
+        # to 0.01 stay strictly within 0.03 of each other, so 0.03 is a real error; 0.02 is not.
+        ("7165.32", ["3144.00", "570.17", "433.00", "1426.90", "1591.22"], DISAGREES),
+        ("7165.31", ["3144.00", "570.17", "433.00", "1426.90", "1591.22"], WITHIN_TOLERANCE),
+        ("1.00", ["0.99"], DISAGREES),  # at the bound: [0.995, 1.005) and [0.985, 0.995) never meet
     ],
 )
 def test_total_verdicts(stated, members, verdict):

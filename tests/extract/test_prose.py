@@ -1,0 +1,154 @@
+"""The general reading of prose, on plain text: roles, subjects, breakdowns, lists, counts and rates.
+
+These sentences are written for the tests, in the shapes real reports use (fixtures/real/ holds
+the reports themselves); each asserts one rule of the reading, and what it must not do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from extract.reader import read_text
+from reconcile import reconcile
+
+
+def read(text: str):
+    report = read_text(text)
+    return report, reconcile(report)
+
+
+def lines(report) -> list[tuple]:
+    return [(p.name, p.budget and p.budget.value, p.actual and p.actual.value) for p in report.projects]
+
+
+def outcomes(result, relation: str) -> list[tuple]:
+    return [(c.stated, c.outcome) for c in result.checks if c.relation == relation]
+
+
+def errors(result) -> list[tuple]:
+    return [(f.rule, f.stated) for f in result.findings if f.severity == "error"]
+
+
+def test_a_whole_and_its_parts_add_up_or_do_not():
+    report, result = read("2023年共安排专项资金500万元，其中市级资金300万元、县级资金150万元。")
+    assert lines(report) == [("专项资金", D(500), None), ("市级资金", D(300), None), ("县级资金", D(150), None)]
+    assert outcomes(result, "sum") == [(D(500), "fail")]
+    assert errors(result) == [("sum_mismatch", D(500))]
+
+
+def test_one_part_after_qizhong_is_of_which_not_a_breakdown():
+    report, result = read("全年支出合计900万元，其中项目支出300万元。")
+    assert outcomes(result, "sum") == []
+    assert errors(result) == []
+
+
+def test_parts_in_parentheses_take_the_wholes_role():
+    report, result = read("省财政厅下达补助资金80万元（其中：中央资金50万元，省级资金30万元）。")
+    assert lines(report) == [("补助资金", D(80), None), ("中央资金", D(50), None), ("省级资金", D(30), None)]
+    assert outcomes(result, "sum") == [(D(80), "pass")]
+
+
+def test_items_without_a_role_word_take_the_paid_total_they_break_down():
+    report, result = read("截至年底已支付资金90万元。分项目看：①道路硬化项目40万元；②饮水工程项目55万元。")
+    assert lines(report) == [("资金", None, D(90)), ("道路硬化项目", None, D(40)), ("饮水工程项目", None, D(55))]
+    assert errors(result) == [("sum_mismatch", D(90))]
+
+
+def test_arrival_rate_is_arrived_over_what_should_have_arrived():
+    report, result = read("2023年安排水利资金100万元，应到位100万元，实际到位60万元，到位率50%。")
+    (line,) = report.projects
+    assert (line.budget.value, line.arrived.value, line.arrival_rate.value) == (D(100), D(60), D(50))
+    assert errors(result) == [("rate_mismatch", D(50))]
+
+
+def test_nothing_arrived_or_paid_is_a_zero():
+    report, _ = read("①护林员补助应到位35万元，尚未到位，到位率0%；②防火物资补助应到位20万元，尚未支付。")
+    assert [(p.name, p.arrived and p.arrived.value, p.actual and p.actual.value) for p in report.projects] == [
+        ("护林员补助", D(0), None), ("防火物资补助", None, D(0))]
+
+
+@pytest.mark.parametrize(("rate", "outcome"), [("120", "pass"), ("130", "fail")])
+def test_completion_rate_beside_its_two_quantities(rate, outcome):
+    _, result = read(f"（1）技能培训。全年培训农民300人，完成目标任务250人的{rate}%。")
+    assert outcomes(result, "rate") == [(D(rate), outcome)]
+
+
+def test_a_standard_per_head_is_not_an_amount():
+    report, _ = read("按每人2000元的标准发放，共发放生活补助资金10万元。")
+    assert [f.text for p in report.projects for f in p.facts().values()] == ["10万元"]
+
+
+def test_dates_and_document_numbers_are_not_quantities():
+    report, _ = read("根据《关于下达2023年资金的通知》（财农〔2023〕15号），于2023年5月12日下达。")
+    assert report.projects == [] and report.relations == []
+
+
+def test_an_enumerated_count_against_the_names_listed():
+    _, result = read("重点支持道路、桥梁、水利共4项工程，资金合计120万元。")
+    assert outcomes(result, "count") == [(D(4), "fail")]
+    assert errors(result) == [("count_mismatch", D(4))]
+
+
+def test_a_list_of_examples_is_never_summed():
+    _, result = read("项目资金100万元，主要用于设备购置30万元、人员培训20万元。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D(100), "insufficient_data")]
+    _, result = read("项目资金100万元，包括设备购置30万元、人员培训20万元等。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D(100), "insufficient_data")]
+
+
+def test_a_total_after_its_parts_closes_them_and_is_no_line():
+    report, result = read("第一批下达20万元；第二批下达30万元。两批合计下达60万元。")
+    assert [p.name for p in report.projects] == ["第一批", "第二批"]
+    assert errors(result) == [("sum_mismatch", D(60))]
+
+
+def test_regrouping_breaks_down_the_current_whole_again():
+    report, result = read("2023年农业资金合计100万元。\n按用途分，种植业资金70万元，养殖业资金20万元。")
+    assert outcomes(result, "sum") == [(D(100), "fail")]
+
+
+def test_a_list_below_its_intro_with_its_count_and_total():
+    text = "\n".join(["纳入评价的项目共3个，项目支出50万元，分别为：", "1、档案整理费10万元，用于档案整理；",
+                      "2、宣传经费15万元，用于政策宣传；", "3、培训经费25万元，用于技能培训。", "二、存在的问题"])
+    report, result = read(text)
+    assert lines(report)[1:] == [("档案整理费", None, D(10)), ("宣传经费", None, D(15)), ("培训经费", None, D(25))]
+    assert outcomes(result, "count") == [(D(3), "pass")]
+    assert outcomes(result, "sum") == [(D(50), "pass")]
+
+
+def test_a_list_cut_off_by_the_end_of_the_file_is_not_a_fault():
+    text = "项目支出80万元，包括：办公经费10万元，差旅经费20万元，"
+    _, result = read(text)
+    assert outcomes(result, "sum") == [(D(80), "insufficient_data")]
+    assert errors(result) == []
+
+
+def test_figures_read_but_related_to_nothing_are_reported_as_unused():
+    report, result = read("另有社会捐赠资金5万元由村委会管理。")
+    assert result.checks == [] or all(c.outcome == "insufficient_data" for c in result.checks)
+    assert report.projects and report.unused == [] or report.unused
+
+
+def test_a_change_against_last_year_is_no_amount_of_the_project():
+    report, result = read("2023年项目支出138.6万元，较上年减少12.5万元，下降8.3%。")
+    assert lines(report) == [("项目支出", None, D("138.6"))]
+
+
+def test_an_average_per_household_is_not_an_amount():
+    report, _ = read("共发放补助资金60万元，户均补助1.5万元。")
+    assert [f.text for p in report.projects for f in p.facts().values()] == ["60万元"]
+
+
+def test_investment_completion_is_spent_over_planned():
+    report, result = read("项目总投资3500万元，已完成投资2800万元，投资完成率85%。")
+    (line,) = report.projects
+    assert (line.budget.value, line.actual.value, line.stated_rate.value) == (D(3500), D(2800), D(85))
+    assert errors(result) == [("rate_mismatch", D(85))]
+
+
+def test_a_departments_breakdown_is_checked_but_is_no_project_line():
+    report, result = read("2023年部门整体支出1234.56万元，其中：基本支出800.12万元，项目支出434.44万元。")
+    assert "部门整体支出" not in [p.name for p in report.projects]
+    assert outcomes(result, "sum") == [(D("1234.56"), "pass")]
