@@ -189,6 +189,8 @@ class SelfEvaluation:
     total_score: Fact | None = None  # 总分
     grade: str = ""  # 优 / 良 / 中 / 差 as stated
     grade_span: Span | None = None
+    funding_points: Fact | None = None  # what a section label declares: "预算执行情况(10分)"
+    indicator_points: Fact | None = None  # "绩效指标(90分)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from extract.relate import Reader
 from extract.numbers import parse_count, parse_number
 from extract.paragraphs import Paragraph
 from extract.patterns import COUNT, Patterns
-from extract.table_read import grade_in, read_table, unit_of_text
+from extract.table_read import grade_in, join_forms, read_table, unit_of_text
 from extract.tables import Table
 from extract.units import MONEY_UNITS
 
@@ -71,10 +71,13 @@ def parse(blocks: list[Paragraph | Table], source: Source, patterns: Patterns) -
         if (len(report.projects), len(report.aggregates)) == before:
             unclaimed.append(block)
     report.projects = merge_readings(report.projects)
+    report.self_evaluations = join_forms(report.self_evaluations)
     read_prose(report, unclaimed, patterns)
-    if not report.document.organization and report.self_evaluations:
-        document = report.document
-        report.document = DocumentInfo(document.title, report.self_evaluations[0].organization, document.year)
+    form = next((e.organization for e in report.self_evaluations if e.organization), "")
+    document = report.document
+    # A 自评表's own 实施单位 names the unit better than a title that is the form's name.
+    if form and (not document.organization or "表" in document.title):
+        report.document = DocumentInfo(document.title, form, document.year)
     return report
 
 
@@ -314,6 +317,10 @@ def read_document(paragraphs: list[Paragraph], patterns: Patterns) -> DocumentIn
     title = next((p.text for p in paragraphs[:6] if p.page == 1 and any(w in p.text for w in patterns.title_words)), "")
     if not title:
         return DocumentInfo()
+    # A title the first paragraph ran into ("…自评报告按照《…》的要求，…") ends with its title words.
+    ending = re.search(r"(?:报告|表)(?:\([^)]{0,20}\))?(?=[\u4e00-\u9fff《“(]{2})", title)
+    if ending and len(title) > 60:
+        title = title[:ending.end()]
     year_match = _YEAR.search(title) or re.search(r"(?:19|20)\d{2}", title)
     if year_match:
         year = int(year_match.group(1) if year_match.groups() else year_match.group(0))
@@ -322,7 +329,8 @@ def read_document(paragraphs: list[Paragraph], patterns: Patterns) -> DocumentIn
         # A 自评表 states its year on the line under its title: "（2023年度）".
         below = next((m for p in paragraphs[1:3] if (m := re.fullmatch(r"\(?((?:19|20)\d{2})年度?\)?", p.text))), None)
         year, candidates = (int(below.group(1)) if below else None), [title]
-    organization = next((o for o in map(lambda c: _organization(c, patterns), candidates) if len(o) >= 2), "")
+    organization = next((o for o in map(lambda c: _organization(c, patterns), candidates)
+                         if len(o) >= 2 and o not in ("项目", "专项", "部门", "单位")), "")
     return DocumentInfo(title=title, organization=organization, year=year)
 
 

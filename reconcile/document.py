@@ -53,7 +53,8 @@ def self_evaluation_dict(ev: SelfEvaluation) -> dict:
                         "achieved": i.achieved, "weight": fact_dict(i.weight), "score": fact_dict(i.score),
                         **span_dict(i.span)} for i in ev.indicators],
         "total_weight": fact_dict(ev.total_weight), "total_score": fact_dict(ev.total_score),
-        "grade": ev.grade,
+        "grade": ev.grade, "organization": ev.organization,
+        "funding_points": fact_dict(ev.funding_points), "indicator_points": fact_dict(ev.indicator_points),
     }
 
 

@@ -56,9 +56,9 @@ def rate_check(item: Subject, ctx: Context, rate_field: str = "stated_rate") -> 
     if budget == 0:
         return _insufficient("rate", label, item, stated, "预算数为零", unit="%")
     verdict = judge_rate(actual, budget, stated.value, stated.decimals)
-    digits = places(item.budget, numerator)
+    amount, _, digits = as_printed(ctx, item.budget, numerator)
     shown = show(verdict.recomputed, max(2, stated.decimals + 1))
-    expression = f"{wan(actual, digits)} ÷ {wan(budget, digits)} = {shown}%"
+    expression = f"{wan(amount(numerator), digits)} ÷ {wan(amount(item.budget), digits)} = {shown}%"
     check = Check(
         "rate", label, _outcome(verdict), verdict.verdict, stated.span,
         quote(item.sentence, stated.text), expression,
@@ -153,6 +153,14 @@ def sum_check(item: Aggregate, field_name: str, ctx: Context) -> Check | None:
         found.evidence = [f.span for f in facts]
         check.findings.append(found)
     return check
+
+
+def as_printed(ctx: Context, *facts: Fact):
+    """How to show amounts of one relation: in the unit they are all printed in (a form in 元
+    stays in 元), else in 万元; with the decimals that unit needs."""
+    if any(f in ctx.corrections for f in facts) or common_unit(list(facts)) == "万元":
+        return ctx.wan, "万元", places(*facts)
+    return (lambda f: f.value), facts[0].unit, max(f.decimals for f in facts)
 
 
 def common_unit(facts: list[Fact]) -> str:
@@ -252,18 +260,18 @@ def budget_caps(report: Report, ctx: Context) -> Iterator[Check]:
 
 
 def _cap_check(item: Subject, cap: Fact, actual_fact: Fact, ceiling: str, ctx: Context) -> Check:
-    budget, actual = ctx.wan(cap), ctx.wan(actual_fact)
-    digits = places(cap, actual_fact)
-    over = actual > budget
+    amount, unit, digits = as_printed(ctx, cap, actual_fact)
+    budget, actual = amount(cap), amount(actual_fact)
+    over = ctx.wan(actual_fact) > ctx.wan(cap)
     word = "预算" if ceiling == "budget" else "到位数"
     label = f"{subject(item)} 执行数不超{word}"
     check = Check("budget_cap", label, FAIL if over else PASS, DISAGREES if over else "exact",
                   actual_fact.span, quote(item.sentence, actual_fact.text),
                   f"{wan(actual, digits)} {'>' if over else '≤'} {wan(budget, digits)}",
-                  actual, budget, actual - budget, Decimal(0), "万元", inputs=(cap, actual_fact))
+                  actual, budget, actual - budget, Decimal(0), unit, inputs=(cap, actual_fact))
     if over:
-        message = (f"{subject(item)}：{field_word(actual_fact, 'actual')} {wan(actual, digits)} 万元"
-                   f"超过{field_word(cap, ceiling)} {wan(budget, digits)} 万元")
+        message = (f"{subject(item)}：{field_word(actual_fact, 'actual')} {wan(actual, digits)} {unit}"
+                   f"超过{field_word(cap, ceiling)} {wan(budget, digits)} {unit}")
         check.findings.append(finding(R.OVER_BUDGET, message, check, actual_fact, stated=actual,
                                       recomputed=budget, difference=actual - budget))
     return check

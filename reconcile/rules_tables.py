@@ -109,6 +109,7 @@ def scores(report: Report, ctx: Context) -> Iterator[Check]:
     for evaluation in report.self_evaluations:
         name = evaluation.project or "自评表"
         yield from _execution_score(evaluation, name, ctx)
+        yield from _declared_points(evaluation, name)
         for indicator in evaluation.indicators:
             if indicator.score is None or indicator.weight is None:
                 continue
@@ -143,18 +144,57 @@ def _execution_score(evaluation: SelfEvaluation, name: str, ctx: Context) -> Ite
         return
     raw = weight.value * actual / budget
     recomputed = min(raw, weight.value)
-    digits = places(funding.budget, funding.actual)
     capped = "，以分值为上限" if raw > weight.value else ""
-    expression = (f"{plain(weight.value)} × {wan(actual, digits)} ÷ {wan(budget, digits)} = "
+    expression = (f"{plain(weight.value)} × {_amounts(funding.actual, funding.budget, ctx)} = "
                   f"{show(raw, max(score.decimals + 1, 2))}{capped}")
     message = f"{name}：预算执行得分应为 {expression}，报告写 {score.text}"
     yield _score_check(evaluation, label, score, recomputed, step(score.decimals) / 2, expression, message)
 
 
+def _amounts(actual: Fact, budget: Fact, ctx: Context) -> str:
+    """"actual ÷ budget" as printed when both are in one unit and uncorrected, else in 万元."""
+    if actual.unit == budget.unit and actual not in ctx.corrections and budget not in ctx.corrections:
+        digits = max(actual.decimals, budget.decimals)
+        return f"{show(actual.value, digits)} ÷ {show(budget.value, digits)}"
+    digits = places(budget, actual)
+    return f"{wan(ctx.wan(actual), digits)} ÷ {wan(ctx.wan(budget), digits)}"
+
+
+def _declared_points(evaluation: SelfEvaluation, name: str) -> Iterator[Check]:
+    """A section label's points ("预算执行情况(10分)", "绩效指标(90分)") against the weights of its block."""
+    points = evaluation.funding_points
+    weight = evaluation.funding_weight
+    if points is not None and weight is not None:
+        message = f"{name}：{points.field}，而预算执行分值写 {plain(weight.value)}"
+        yield _score_check(evaluation, f"{name} 预算执行分值", points, weight.value, Decimal(0),
+                           f"{weight.field or '分值'} {plain(weight.value)}", message)
+    points = evaluation.indicator_points
+    if points is None:
+        return
+    label = f"{name} 绩效指标分值合计"
+    weights = [i.weight for i in evaluation.indicators]
+    if not weights:
+        yield _missing(evaluation, label, "未读到绩效指标（表格不完整），无法核对")
+    elif any(w is None for w in weights):
+        yield _missing(evaluation, label, "部分绩效指标缺少分值")
+    else:
+        total = sum((w.value for w in weights), Decimal(0))
+        expression = " + ".join(plain(w.value) for w in weights) + f" = {plain(total)}"
+        message = f"{name}：绩效指标分值之和为 {plain(total)}，{points.field}"
+        yield _score_check(evaluation, label, points, total, Decimal(0), expression, message)
+
+
 def _weights_and_total(evaluation: SelfEvaluation, name: str) -> Iterator[Check]:
-    weights = [f for f in [evaluation.funding_weight, *(i.weight for i in evaluation.indicators)] if f is not None]
-    scored = [f for f in [evaluation.funding_score, *(i.score for i in evaluation.indicators)] if f is not None]
-    if weights:
+    """All weights against the 合计/总分 row (or 100), all scores against the total score. A form
+    whose indicator block was not read (cut off after its header) is not checkable: its
+    funding weight alone is no sum of the form's weights."""
+    items = [(evaluation.funding_weight, evaluation.funding_score),
+             *((i.weight, i.score) for i in evaluation.indicators)]
+    weights = [w for w, _ in items if w is not None]
+    if not evaluation.indicators:
+        if weights or evaluation.total_weight is not None or evaluation.total_score is not None:
+            yield _missing(evaluation, f"{name} 分值合计", "未读到绩效指标（表格不完整），分值合计无法核对")
+    elif weights:
         total = sum((w.value for w in weights), Decimal(0))
         expression = " + ".join(plain(w.value) for w in weights) + f" = {plain(total)}"
         label = f"{name} 分值合计"
@@ -164,14 +204,10 @@ def _weights_and_total(evaluation: SelfEvaluation, name: str) -> Iterator[Check]
         else:
             yield _full_marks(evaluation, label, weights[0], total, expression)
     stated = evaluation.total_score
-    if stated is not None and scored:
-        member_step = min(step(f.decimals) for f in [*scored, stated])
-        verdict = judge_total(stated.value, step(stated.decimals), [f.value for f in scored], member_step)
-        digits = max(f.decimals for f in [*scored, stated])
-        expression = " + ".join(plain(f.value) for f in scored) + f" = {show(verdict.recomputed, digits)}"
-        message = f"{name}：总分应为 {expression}，报告写 {stated.text}"
-        yield _score_check(evaluation, f"{name} 总分", stated, verdict.recomputed, verdict.tolerance, expression,
-                           message)
+    if stated is not None and evaluation.indicators:
+        yield from _total_score(evaluation, name, stated, items)
+    elif stated is not None:
+        yield _missing(evaluation, f"{name} 总分", "未读到绩效指标（表格不完整），总分无法核对")
     if evaluation.grade and stated is not None:
         expected = grade_for(stated.value)
         ok = expected == evaluation.grade
@@ -183,6 +219,25 @@ def _weights_and_total(evaluation: SelfEvaluation, name: str) -> Iterator[Check]
             check.findings.append(Finding(R.SCORE_MISMATCH.code, R.SCORE_MISMATCH.severity, message, span,
                                           f"{name} 自评表"))
         yield check
+
+
+def _total_score(evaluation: SelfEvaluation, name: str, stated: Fact,
+                 items: list[tuple[Fact | None, Fact | None]]) -> Iterator[Check]:
+    """The total score = Σ scores, when every weighted item of the form has its score."""
+    label = f"{name} 总分"
+    if any(weight is not None and score is None for weight, score in items):
+        yield _missing(evaluation, label, "部分项目未填得分")
+        return
+    scored = [score for _, score in items if score is not None]
+    if not scored:
+        yield _missing(evaluation, label, "各项均未填得分")
+        return
+    member_step = min(step(f.decimals) for f in [*scored, stated])
+    verdict = judge_total(stated.value, step(stated.decimals), [f.value for f in scored], member_step)
+    digits = max(f.decimals for f in [*scored, stated])
+    expression = " + ".join(plain(f.value) for f in scored) + f" = {show(verdict.recomputed, digits)}"
+    message = f"{name}：总分应为 {expression}，报告写 {stated.text}"
+    yield _score_check(evaluation, label, stated, verdict.recomputed, verdict.tolerance, expression, message)
 
 
 def _full_marks(evaluation: SelfEvaluation, label: str, anchor: Fact, total: Decimal, expression: str) -> Check:

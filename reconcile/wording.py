@@ -26,9 +26,10 @@ SOURCE_NAMES = {"prose": "正文", "table": "表格", "selfeval": "自评表", "
 def subject(item: ProjectLine | Aggregate) -> str:
     """"科协本级（6）唐山市总工会房屋租金", "唐山科技馆装修布展工程（自评表）" or "专项项目"."""
     if isinstance(item, ProjectLine):
-        seq = f"（{item.seq}）" if item.seq else ""
         where = "" if item.source == "prose" else f"（{SOURCE_NAMES[item.source]}）"
-        return f"{item.group}{seq}{item.name}{where}"
+        if item.seq:
+            return f"{item.group}（{item.seq}）{item.name}{where}"
+        return f"{item.group} / {item.name}{where}" if item.group else f"{item.name}{where}"
     return item.label
 
 

@@ -89,7 +89,10 @@ def test_mixed_report_is_one_report_with_relations_across_its_parts():
         ("唐山科技馆装修布展工程", "prose", ["table", "selfeval"]),
         ("唐山科技馆装修布展工程司法鉴定费", "prose", ["table"]),
         ("其他交通费", "prose", ["table"]),
+        # The 自评表's source rows are lines of their own, in the group of the form's project.
+        ("当年财政拨款", "funding", []), ("上年结转资金", "funding", []), ("其他资金", "funding", []),
     ]
+    assert {p.group for p in report.projects if p.source == "funding"} == {"唐山科技馆装修布展工程"}
     sources = [c for c in result_of("mixed").checks if c.relation == "source"]
     assert len(sources) == 15 and all(c.outcome == "pass" for c in sources)
     # 64.7% in prose and 64.74% in the table agree: one is the other rounded.
