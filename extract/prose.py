@@ -17,7 +17,7 @@ MARKER = re.compile(r"^(?:[①-⑳]|\(\d{1,2}\)|\d{1,2}(?=[\u4e00-\u9fff])|\d{1,
                     r"|\([一二三四五六七八九十]+\))")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔(?:19|20)\d{2}〕\d+号")
 _JOINERS = re.compile(r"^[为是达到了共获计:：\s]+|[为是达的了共:：\s]+$")
-_CONNECTORS = re.compile(r"^(?:[,，、:：;；]|和|及|与|以及|并|又|另|其中|包括|分别为|另有|共获|获|合计|共计|总计|共)+")
+_CONNECTORS = re.compile(r"^(?:[,，、:：;；]|以及|和|及|与|并|又|另有|另|其中|包括|分别为|共获|获|合计|共计|总计|共)+")
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def paragraphs_from_text(text: str) -> list[Paragraph]:
 
 def require_figures(report: Report) -> Report:
     """Refuse a document that holds no report figures at all (exit 4)."""
-    if not report.projects and not report.aggregates and not report.relations and not report.self_evaluations:
+    if not (report.projects or report.aggregates or report.relations or report.self_evaluations or report.unused):
         raise NoReportError(
             f"{report.source.path}：未找到预算数、执行数等绩效自评数据",
             "请确认这是绩效自评报告；如果写法特殊，可用 --patterns 添加写法",

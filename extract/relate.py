@@ -165,7 +165,7 @@ class Reader:
         if index in reading.regroup and money:
             whole = self._previous_whole(reading, index) or self.current
             if whole is not None:
-                self._breakdown(whole, money)
+                self._breakdown(whole, money, by=self._regroup_words(reading, index))
             else:
                 self._place(money)
                 self.loose = money
@@ -176,7 +176,7 @@ class Reader:
             self._breakdown(found[cut - 1], found[cut:])
         elif len(loose) >= 2 and len(money) == 1 and money[0].first.total_word and loose[0].reading is reading:
             money[0].closing = True
-            self._breakdown(money[0], loose, closing=True)
+            self._breakdown(money[0], loose, closing=True, by="合计")
         elif self._parallel(reading, index, found):
             return
         else:
@@ -229,7 +229,16 @@ class Reader:
 
     # ---- wholes and parts ----------------------------------------------------------------
 
-    def _breakdown(self, whole: Entity, parts: list[Entity], closing: bool = False) -> None:
+    def _regroup_words(self, reading: Reading, index: int) -> str:
+        """The words that open a regrouping sentence ("按任务类型分"), to tell its check apart."""
+        start, end = reading.sentences[index]
+        text = MARKER.sub("", reading.para.text[start:end].lstrip())
+        for pattern in self.lex.regroup:
+            if match := pattern.match(text):
+                return match.group(0).rstrip(",，:：")
+        return ""
+
+    def _breakdown(self, whole: Entity, parts: list[Entity], closing: bool = False, by: str = "") -> None:
         for m in whole.mentions:
             if m.kind == Q.MONEY and not m.role:
                 m.role = "budget"
@@ -240,6 +249,7 @@ class Reader:
             part.whole = part.whole or whole
         self._place(parts)
         label = whole.line.name if whole.line is not None else whole.name or "合计"
+        label = f"{label}（{by}）" if by else label
         # "支出900万元，其中项目支出300万元": one part is "of which", not a breakdown
         for role, stated in whole.money().items() if len(parts) >= 2 else ():
             terms = [(p, p.money().get(role)) for p in parts]
@@ -304,10 +314,10 @@ class Reader:
             category = quoted.group(1)
             rows = [line for line in self.table_lines if category in line.sentence.split(" | ")]
             why = "" if rows else f"表中没有标为“{category}”的行，表格可能不完整"
-            label = f"“{category}”{part.name if not part.generic else ''}"
+            label = f"标为“{category}”的项目"
             for count in part.of_kind(Q.COUNT)[:1]:
                 self.report.relations.append(Relation(
-                    "count", f"{label}项目数", count.fact, [Term(r.name, None, r.span) for r in rows],
+                    "count", f"{label}数", count.fact, [Term(r.name, None, r.span) for r in rows],
                     stated_sentence(count), "", bool(rows), why, not rows))
                 self.used.add(id(count))
             for role, stated in part.money().items():
@@ -544,8 +554,9 @@ class Reader:
             if len(names) < 1 or len(names) == 1 and after is None:
                 continue
             span = reading.para.span(m.start, m.quantity.end)
+            label = _count_label(m, "、".join(n.strip() for n in names[:3]) + ("等" if len(names) > 3 else ""))
             self.report.relations.append(Relation(
-                "count", f"{_count_label(m)}", m.fact, [Term(n.strip(), None, span) for n in names],
+                "count", label, m.fact, [Term(n.strip(), None, span) for n in names],
                 stated_sentence(m), "", not etc, "列举以“等”结尾，未列全" if etc else ""))
             self.used.add(id(m))
 
@@ -599,11 +610,13 @@ def _same_relation(a: Relation, b: Relation) -> bool:
         (b.kind, b.field, b.stated.value, [t.fact.value if t.fact else None for t in b.terms])
 
 
-def _count_label(m: Mention) -> str:
-    """"项目数" for "共4个项目", else the words before the count."""
+def _count_label(m: Mention, names: str = "") -> str:
+    """"项目数" for "共4个项目"; else the names counted, or the words before the count."""
     after = re.match(r"(?:个|项)?([\u4e00-\u9fff]{0,6}?(?:项目|任务|指标|政策))", m.context_after)
     if after:
         return after.group(1) + "数"
+    if names:
+        return f"{names} 个数"
     return (m.subject or m.phrase or "列举项") + "数"
 
 

@@ -33,6 +33,8 @@ def _insufficient(relation: Relation, label: str, why: str, unit: str) -> Check:
 
 
 def _label(relation: Relation) -> str:
+    if not relation.stated.is_money and relation.stated.unit != "%":
+        return f"{relation.label} 个数"
     word = relation.stated.field or FIELD_NAMES.get(relation.field, "")
     return f"{relation.label} {word}".strip() if word and word not in relation.label else relation.label
 

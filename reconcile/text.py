@@ -38,8 +38,32 @@ def render(report: Report, result: Result) -> str:
         for row in rows:
             lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)) + "  " + row[3])
         lines.append("")
+    if not any(c.outcome != "insufficient_data" for c in result.checks):
+        lines.extend(_what_was_read(report))
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
+
+
+def _what_was_read(report: Report) -> list[str]:
+    """With nothing to check, the reviewer still sees every line read and every sentence whose
+    figures were left unrelated: a report is never passed in silence."""
+    out = []
+    if report.projects:
+        rows = [(f"第{p.span.page}页", p.name, _money(p.budget), _money(p.actual)) for p in report.projects]
+        header = ("页码", "项目", "预算数", "执行数")
+        widths = [max(width(r[i]) for r in [header, *rows]) for i in range(4)]
+        out.append("读到的项目（无可核对的关系）：")
+        out.extend("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows])
+        out.append("")
+    if report.unused:
+        out.append("含数字但未能关联的句子：")
+        out.extend(f"第{u.span.page}页  {'、'.join(u.figures)}：{u.sentence[:60]}" for u in report.unused)
+        out.append("")
+    return out
+
+
+def _money(fact) -> str:
+    return fact.text if fact is not None else "—"
 
 
 def summary_line(result: Result) -> str:

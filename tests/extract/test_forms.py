@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def real_pdf(case: str) -> Path:
-    """A real report's PDF: the committed copy under fixtures/real, else the shared development set."""
-    committed = ROOT / "fixtures" / "real" / case / "report.pdf"
-    return committed if committed.exists() else ROOT / ".." / "shared" / "real-dev" / case / "report.pdf"
+    """A real report's PDF, as committed under fixtures/real."""
+    return ROOT / "fixtures" / "real" / case / "report.pdf"
 
 
 @cache
@@ -33,10 +32,7 @@ def read(case: str):
     from extract import read_pdf
     from reconcile import reconcile
 
-    path = real_pdf(case)
-    if not path.exists():
-        pytest.skip(f"{case}: no PDF under fixtures/real or ../shared/real-dev")
-    report = read_pdf(path)
+    report = read_pdf(real_pdf(case))
     return report, reconcile(report)
 
 

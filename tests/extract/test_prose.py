@@ -125,10 +125,20 @@ def test_a_list_cut_off_by_the_end_of_the_file_is_not_a_fault():
     assert errors(result) == []
 
 
-def test_figures_read_but_related_to_nothing_are_reported_as_unused():
-    report, result = read("另有社会捐赠资金5万元由村委会管理。")
-    assert result.checks == [] or all(c.outcome == "insufficient_data" for c in result.checks)
-    assert report.projects and report.unused == [] or report.unused
+def test_a_figure_with_nothing_to_check_is_shown_not_passed_in_silence():
+    from reconcile.document import summary
+    from reconcile.text import render
+
+    report, result = read("另有社会捐赠资金5万元，由村委会统一管理。")
+    assert lines(report) == [("社会捐赠资金", D(5), None)]
+    assert "没有可核对的关系，请人工复核" in summary(result)["remarks"]
+    assert "社会捐赠资金  5万元" in render(report, result)
+
+
+def test_figures_no_line_takes_are_listed_as_unused():
+    # The second 下达 of one subject with another amount is neither a repeat nor a part.
+    report, _ = read("2023年下达补助资金80万元。2023年全年下达补助资金90万元。")
+    assert [u.figures for u in report.unused] == [("90万元",)]
 
 
 def test_a_change_against_last_year_is_no_amount_of_the_project():
