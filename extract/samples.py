@@ -53,6 +53,11 @@ def check_samples(patterns_file: str | None = None) -> list[SampleResult]:
                                     f"{info.organization} {info.year or ''}".strip() or "未读出单位"))
     for sample in _samples(data.get("table", {})):
         results.append(_table_heading(sample, patterns))
+    for sample in _samples(data.get("prose", {})):
+        relations = [r for r in read_text(sample, patterns_file=patterns_file).relations if r.kind == "sum"]
+        detail = "；".join(f"{r.label} {r.stated.text} = " + " + ".join(t.fact.text for t in r.terms if t.fact)
+                          for r in relations) or "未读出总数与其组成"
+        results.append(SampleResult("prose", sample, bool(relations), detail))
     return results
 
 
