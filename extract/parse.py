@@ -68,6 +68,8 @@ def parse(blocks: list[Paragraph | Table], source: Source, patterns: Patterns) -
             continue
         before = (len(report.projects), len(report.aggregates))
         _paragraph(report, block, patterns, state)
+        if len(report.projects) == before[0] and _partial(report.aggregates[before[1]:]):
+            del report.aggregates[before[1]:]  # the phrasings read it only in part: the general reading takes it
         if (len(report.projects), len(report.aggregates)) == before:
             unclaimed.append(block)
     report.projects = merge_readings(report.projects)
@@ -110,6 +112,13 @@ def _paragraph(report: Report, para: Paragraph, patterns: Patterns, state: _Stat
         report.projects.append(_project(para, body, facts, label))
     elif facts:
         report.aggregates.extend(_statements(para, facts, patterns))
+
+
+def _partial(found: list[Aggregate]) -> bool:
+    """Whether the phrasings read a paragraph only in part: nothing but a department statement
+    that lacks its budget or its actual ("总预算386万元，实际支出352.6万元" has no field word
+    for the budget)."""
+    return all(a.kind == "department" and (a.budget is None or a.actual is None) for a in found)
 
 
 def read_prose(report: Report, blocks: list[Paragraph | Table], patterns: Patterns) -> None:

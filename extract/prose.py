@@ -233,7 +233,8 @@ def _mention(para: Paragraph, quantity: Q.Quantity, lex: Lexicon, clause: int, f
     clause_words = text[clause:quantity.start].replace("公共", "")
     mention.total_word = any(w in clause_words for w in lex.total)
     opening = MARKER.sub("", text[floor_of_segment(text, quantity.start):quantity.start].lstrip(",，"))
-    dated = next((m.group(0) for p in lex.dates if (m := p.match(opening)) and "月" in m.group(0)), "")
+    dated = next((m.group(0) for p in lex.dates if (m := p.match(opening)) and "月" in m.group(0)
+                  and not re.match(r"(?:截至|截止|到|至)", m.group(0))), "")  # "截至12月31日" is no batch
     mention.dated, mention.batch = bool(dated), re.sub(r"^(?:截至|截止|到|至|于)", "", dated)
     mention.cue = next((c for c in lex.breakdown if c in text[floor:quantity.start]), "")
     mention.partial = any(text[floor:quantity.start].lstrip(",，:：").startswith(w) for w in lex.partial[:4])

@@ -247,6 +247,7 @@ class Reader:
         self._inherit(whole, parts)
         for part in parts:
             part.whole = part.whole or whole
+        self._rate_after_parts(whole, parts)
         self._place(parts)
         label = whole.line.name if whole.line is not None else whole.name or "合计"
         label = f"{label}（{by}）" if by else label
@@ -266,6 +267,18 @@ class Reader:
         self._by_category(parts)
         if closing or not whole.whole:
             self.current = whole
+
+    def _rate_after_parts(self, whole: Entity, parts: list[Entity]) -> None:
+        """"支出1498.67万元，其中基本支出…，项目支出396.33万元，预算执行率98.37%": a rate with no
+        subject after the last part, which has no budget, is the whole's."""
+        last = parts[-1] if parts else None
+        if last is None or "budget" in last.money() or any(p.of_kind(Q.PERCENT) for p in parts[:-1]):
+            return  # parts that each state a rate state their own
+        for m in [m for m in last.mentions if m.kind == Q.PERCENT and not m.subject]:
+            last.mentions.remove(m)
+            whole.mentions.append(m)
+            if whole.line is not None:
+                self._put(whole.line, m)
 
     def _inherit(self, whole: Entity, parts: list[Entity]) -> None:
         """Parts without a role of their own take their whole's, when it has one money role."""
@@ -358,8 +371,12 @@ class Reader:
     def _target(self, entity: Entity) -> ProjectLine | None:
         siblings = [p for p in self.lines if entity.whole and entity.whole.line and p.group == entity.whole.line.name]
         if entity.generic:
-            if entity.whole is None and self.main is not None and self.main.line is not None:
-                return self.main.line
+            # Words that name nothing ("已支付资金") speak of the report's one fund; with several
+            # funds read, which one is not known and the figures stay a line of their own.
+            funds = [e for e in self._placed if e.whole is None and e.line is not None and not e.first.batch
+                     and e is not entity]
+            if entity.whole is None and len({id(e.line) for e in funds}) == 1:
+                return funds[0].line
             named = [p for p in self.lines if p.name == entity.name]
             return named[0] if len(named) == 1 else None
         exact = [p for p in self.lines if p.name == entity.name]

@@ -162,3 +162,27 @@ def test_a_departments_breakdown_is_checked_but_is_no_project_line():
     report, result = read("2023年部门整体支出1234.56万元，其中：基本支出800.12万元，项目支出434.44万元。")
     assert "部门整体支出" not in [p.name for p in report.projects]
     assert outcomes(result, "sum") == [(D("1234.56"), "pass")]
+
+
+def test_a_rate_after_the_parts_is_the_wholes():
+    report, _ = read("全年支出1498.67万元，其中基本支出1102.34万元，项目支出396.33万元，预算执行率98.37%。")
+    assert [(p.name, p.stated_rate and p.stated_rate.value) for p in report.projects] == [
+        ("全年支出", D("98.37")), ("基本支出", None), ("项目支出", None)]
+
+
+def test_a_partly_read_department_statement_goes_to_the_general_reading():
+    # 总预算 is no field word of the phrasings: they would keep 执行率 alone and lose the items.
+    report, result = read("2023年我局共实施项目3个，总预算386万元，实际支出352.6万元，执行率91.35%。其中：（1）公路养护项目"
+                          "预算200万元，支出188万元；（2）桥梁检测项目预算120万元，支出104.6万元；（3）安全宣传项目预算66万元，支出60万元。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation in ("sum", "rate")] == [
+        (D("91.35"), "pass"), (D(386), "pass"), (D("352.6"), "pass")]
+    assert len(report.projects) == 4
+
+
+def test_words_that_name_nothing_join_the_one_fund_not_one_of_several():
+    text = "\n".join(["2023年部门收入合计100万元，其中财政拨款80万元、其他收入20万元。",
+                      "全年支出合计90万元，其中基本支出60万元、项目支出30万元。",
+                      "截至2023年12月31日，项目资金到位50万元，到位率100%。"])
+    report, result = read(text)
+    assert [f.rule for f in result.findings if f.severity == "error"] == []
+    assert report.projects[-1].arrived.value == D(50) and report.projects[-1].name == "项目资金到位"
