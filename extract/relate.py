@@ -353,10 +353,11 @@ class Reader:
             if self._is_set(entity) or any(d in entity.name for d in self.lex.department):
                 continue
             target = self._target(entity)
-            if target is not None:
-                if self._merge(target, entity):
-                    entity.line = target
+            if target is not None and self._merge(target, entity):
+                entity.line = target
                 continue
+            if target is not None and not entity.generic:
+                continue  # another slice of a named line (a batch's share of a source): no line of its own
             entity.line = self._new_line(entity)
             if entity.whole is None:
                 self.main = self.main or entity

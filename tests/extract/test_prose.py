@@ -136,9 +136,16 @@ def test_a_figure_with_nothing_to_check_is_shown_not_passed_in_silence():
 
 
 def test_figures_no_line_takes_are_listed_as_unused():
-    # The second 下达 of one subject with another amount is neither a repeat nor a part.
-    report, _ = read("2023年下达补助资金80万元。2023年全年下达补助资金90万元。")
+    # A named line told again with another amount, in no breakdown: neither a repeat nor a part.
+    report, _ = read("安排中央补助资金80万元。另安排中央补助资金90万元用于危房改造。")
+    assert [p.name for p in report.projects] == ["中央补助资金"]
     assert [u.figures for u in report.unused] == [("90万元",)]
+
+
+def test_words_that_name_nothing_with_other_amounts_are_a_line_of_their_own():
+    report, _ = read("农村饮水专项资金85.6万元。\n下达资金1,250,000元，已支付1,180,000元，支付率94.4%。")
+    assert [(p.name, p.budget.text) for p in report.projects] == [("农村饮水专项资金", "85.6万元"),
+                                                                  ("资金", "1,250,000元")]
 
 
 def test_a_change_against_last_year_is_no_amount_of_the_project():
