@@ -193,3 +193,11 @@ def test_words_that_name_nothing_join_the_one_fund_not_one_of_several():
     report, result = read(text)
     assert [f.rule for f in result.findings if f.severity == "error"] == []
     assert report.projects[-1].arrived.value == D(50) and report.projects[-1].name == "项目资金到位"
+
+
+def test_a_users_role_word_extends_the_reading(tmp_path):
+    extra = tmp_path / "ours.toml"
+    extra.write_text('[prose.roles]\nactual = ["已兑现"]\n', encoding="utf-8")
+    text = "下达奖补资金50万元，已兑现48万元，执行率96%。"
+    assert lines(read_text(text, patterns_file=str(extra))) == [("奖补资金", D(50), D(48))]
+    assert ("奖补资金", D(50), None) in lines(read_text(text))  # without it, 已兑现 is no role word
