@@ -337,14 +337,22 @@ def _read_funding(table: Table, patterns: Patterns, block: FundingBlock, unit: s
     group = evaluation.project or evaluation.organization or f"自评表（第{table.page}页）"
     total: ProjectLine | None = None
     total_label = ""
-    parts: list[ProjectLine] = []
+    groups: list[tuple[str, list[ProjectLine]]] = [("", [])]  # sources, by the 按…分 row over them
     rows, end = _block_rows(table, block, patterns)
     for row in rows:
         labels = [c for c in row[1 if block.section else 0:first_value] if c.text]
         if not labels:
             continue
         label = labels[-1]
-        line = _row_line(row, columns, unit, name=_OF_WHICH.sub("", label.text), group=group, seq="",
+        name = _OF_WHICH.sub("", label.text)
+        regroup = next((m for p in patterns.prose.regroup if (m := p.match(label.text))), None)
+        if total is not None and regroup is not None:
+            # 部门整体 forms break one total down twice: 按收入性质分 … 按支出性质分 …
+            groups.append((regroup.group(0).rstrip(",，:："), []))
+            name = _OF_WHICH.sub("", label.text[regroup.end():])
+            if not name:
+                continue
+        line = _row_line(row, columns, unit, name=name, group=group, seq="",
                          source="funding", name_cell=label)
         if not any(getattr(line, f) is not None for f in MONEY_FIELDS):
             continue  # a source the form leaves empty ("/", "—" or nothing) is no line
@@ -353,15 +361,15 @@ def _read_funding(table: Table, patterns: Patterns, block: FundingBlock, unit: s
             evaluation.funding_weight = _number(row, by_field.get("weight"), columns)
             evaluation.funding_score = _number(row, by_field.get("score"), columns)
         elif total is not None:
-            parts.append(line)
+            groups[-1][1].append(line)
     evaluation.funding_points = block.points
     if total is not None:
-        _add_funding(evaluation, total, total_label, parts, result)
+        _add_funding(evaluation, total, total_label, [g for g in groups if g[1]], result)
     return end
 
 
-def _add_funding(evaluation: SelfEvaluation, total: ProjectLine, total_label: str, parts: list[ProjectLine],
-                 result: TableResult) -> None:
+def _add_funding(evaluation: SelfEvaluation, total: ProjectLine, total_label: str,
+                 groups: list[tuple[str, list[ProjectLine]]], result: TableResult) -> None:
     """The total row as the form's own line (named after its project), its sources as lines of
     their own, and the total over the sources."""
     reading = ProjectLine(group="", seq="", name=evaluation.project or total_label, span=total.span,
@@ -369,9 +377,9 @@ def _add_funding(evaluation: SelfEvaluation, total: ProjectLine, total_label: st
                           actual=total.actual, stated_rate=total.stated_rate, source="selfeval")
     evaluation.funding = reading
     result.projects.append(reading)
-    result.projects.extend(parts)
-    if parts:
-        label = f"{evaluation.project} {_label(total_label)}".strip()
+    for by, parts in groups:
+        result.projects.extend(parts)
+        label = f"{evaluation.project} {_label(total_label)}".strip() + (f"（{by}）" if by else "")
         result.aggregates.extend(_funding_totals(label, total, parts))
 
 

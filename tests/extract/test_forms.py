@@ -362,3 +362,29 @@ def test_built_total_row_with_only_a_score_states_no_weight_total():
     rows = INDICATORS[:-1] + [["总分", "", "", "", "", "94"]]
     [form] = read_table(table_of(FUNDING + rows), load(), "", "", "").self_evaluations
     assert (form.total_weight, form.total_score.value) == (None, D(94))
+
+
+DEPARTMENT = [
+    ["部门名称", "某县农业农村局", "某县农业农村局", "某县农业农村局"],
+    ["年度预算资金(万元)", "", "全年预算数", "全年执行数"],
+    ["^", "年度资金总额", "100", "90"],
+    ["^", "按收入性质分:", "", ""],
+    ["^", "一般公共预算财政拨款", "80", "72"],
+    ["^", "其他资金", "20", "18"],
+    ["^", "按支出性质分:基本支出", "60", "55"],
+    ["^", "项目支出", "45", "35"],
+]
+
+
+def test_department_form_breaks_its_total_down_twice_and_each_way_is_summed_alone():
+    from reconcile import reconcile
+
+    report, _ = forms_of(table_of(DEPARTMENT))
+    sums = [(c.label.split("年度资金总额")[1], c.stated, c.outcome) for c in reconcile(report).checks
+            if c.relation == "sum"]
+    assert sums == [
+        ("（按收入性质分） 全年预算数", D(100), "pass"), ("（按收入性质分） 全年执行数", D(90), "pass"),
+        ("（按支出性质分） 全年预算数", D(100), "fail"), ("（按支出性质分） 全年执行数", D(90), "pass"),
+    ]
+    assert [p.name for p in report.projects if p.source == "funding"] == [
+        "一般公共预算财政拨款", "其他资金", "基本支出", "项目支出"]
