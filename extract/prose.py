@@ -355,7 +355,7 @@ def _clean(text: str, lex: Lexicon, keep_roles: bool = False) -> str:
     text = text.strip()
     for _ in range(4):
         before = text
-        text = MARKER.sub("", text).strip()
+        text = MARKER.sub("", text).strip().lstrip("(（")
         text = _CONNECTORS.sub("", text).strip()
         text = next((text[len(c):] for c in lex.breakdown if text.startswith(c)), text).lstrip(":：")
         for pattern in (*lex.dates, *lex.actors):

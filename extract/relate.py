@@ -173,7 +173,13 @@ class Reader:
             cut = next(i for i, e in enumerate(found) if i and e.first.cue and e.first.paren != "parts")
             self._parens(found[:cut])
             self._place(found[:cut - 1])
-            self._breakdown(found[cut - 1], found[cut:])
+            whole, parts = found[cut - 1], found[cut:]
+            self._place([whole])
+            for part in parts:
+                if part.first.paren != "parts":
+                    part.whole = part.whole or whole
+            self._parens(parts)  # a part's own (其中：…) is its breakdown, not more parts of the whole
+            self._breakdown(whole, parts)
         elif len(loose) >= 2 and len(money) == 1 and money[0].first.total_word and loose[0].reading is reading:
             money[0].closing = True
             self._breakdown(money[0], loose, closing=True, by="合计")

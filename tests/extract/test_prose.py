@@ -201,3 +201,11 @@ def test_a_users_role_word_extends_the_reading(tmp_path):
     text = "下达奖补资金50万元，已兑现48万元，执行率96%。"
     assert lines(read_text(text, patterns_file=str(extra))) == [("奖补资金", D(50), D(48))]
     assert ("奖补资金", D(50), None) in lines(read_text(text))  # without it, 已兑现 is no role word
+
+
+def test_a_parts_own_breakdown_in_parentheses_is_not_more_parts_of_the_whole():
+    report, result = read("2023年支出合计100万元，其中基本支出60万元（其中人员经费50万元、公用经费10万元），项目支出40万元。")
+    assert [(p.group, p.name) for p in report.projects] == [
+        ("", "支出"), ("支出", "基本支出"), ("基本支出", "人员经费"), ("基本支出", "公用经费"), ("支出", "项目支出")]
+    assert sorted((c.stated, c.outcome) for c in result.checks if c.relation == "sum") == [
+        (D(60), "pass"), (D(100), "pass")]
