@@ -107,7 +107,7 @@ def _paragraph(report: Report, para: Paragraph, patterns: Patterns, state: _Stat
     facts = find_facts(para, patterns, body)
     money = [f for f in facts if f.fact.is_money]
     if level is not None and money and (group is None or level > group.level) \
-            and not _speaks_for_department(text, body, facts, patterns):
+            and not _speaks_for_department(text, body, facts, patterns) and not _section_heading(para, body, patterns):
         label = group.aggregate.label if group else ""
         report.projects.append(_project(para, body, facts, label))
     elif facts:
@@ -145,6 +145,14 @@ def _table(report: Report, table: Table, patterns: Patterns, group: str, unit: s
                                    table.ruled, tuple(tuple(row) for row in table.texts())))
 
 
+def _section_heading(para: Paragraph, body: int, patterns: Patterns) -> bool:
+    """"（一）预算执行情况。2023年…": the marked words before the first stop name a section."""
+    stop = _NAME_END.search(para.text, body)
+    name = para.text[body:stop.start() if stop else len(para.text)].strip()
+    return stop is not None and para.text[stop.start()] == "。" and name.endswith(
+        tuple(patterns.data["headings"].get("section_words", [])))
+
+
 def _speaks_for_department(text: str, body: int, facts: list[Found], patterns: Patterns) -> bool:
     """A numbered paragraph whose figures are the whole unit's ("1、预算执行情况。本部门…")."""
     before = text[body: min(f.pos for f in facts)]
@@ -160,6 +168,9 @@ def find_facts(para: Paragraph, patterns: Patterns, start: int = 0) -> list[Foun
         wants_percent = field_name in patterns.percent_fields
         if wants_percent != (unit == "%") or not (unit == "%" or unit in MONEY_UNITS):
             continue  # "执行率…万元" or "预算数…项" is not this field's figure
+        before = para.text[max(0, match.start() - 4):match.start()]
+        if any(before.endswith(w) for w in patterns.data["fields"][field_name].get("not_after", [])):
+            continue  # "上年结转20万元" is carried in, not left over
         found.append(Found(match.start(), field_name, _fact(para, match)))
     return found
 

@@ -134,7 +134,8 @@ class Reading:
     marker: str = ""  # a list marker opening the paragraph
     heading: str = ""  # the item's name before its first ":" or "。" when it has one
     intro: bool = False  # the paragraph introduces a list below it
-    regroup: list[int] = field(default_factory=list)  # sentences opened by 按…分 / 分项目看 / a bare colon
+    regroup: list[int] = field(default_factory=list)  # sentences opened by 按…分 / 分项目看
+    colon: list[int] = field(default_factory=list)  # sentences opened by a short label and a colon
 
 
 def _bounds(text: str, stops: str) -> list[tuple[int, int]]:
@@ -181,8 +182,10 @@ def read(para: Paragraph, lex: Lexicon) -> Reading:
         offset = start + len(text[start:end]) - len(bare)
         if marker and start == 0:
             bare, offset = text[body:end], body
-        if any(p.match(bare) for p in lex.regroup) or re.match(r"^[^,，;；\d]{2,14}[:：]", bare):
+        if any(p.match(bare) for p in lex.regroup):
             reading.regroup.append(index)
+        elif re.match(r"^[^,，;；\d]{2,14}[:：]", bare):
+            reading.colon.append(index)  # "各项目情况：①…；②…" — parts only if it lists several
     quantities = Q.find(text, lex.counts, lex.zero)
     previous_end = 0
     for quantity in quantities:

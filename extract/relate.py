@@ -162,7 +162,12 @@ class Reader:
         self._rates(reading, index)
         money = [e for e in found if e.money() or any(m.kind == Q.MONEY for m in e.mentions)]
         loose, self.loose = self.loose, []
-        if index in reading.regroup and money:
+        named = {e.name for e in money if not e.generic}
+        listing = index in reading.regroup or index in reading.colon and len(named) >= 2
+        if listing and money and self._lead_in_is_partial(reading, index, money[0]):
+            for entity in money:
+                entity.first.partial = True  # "资金主要用于：1.…；2.…": examples, not the whole
+        if listing and money:
             whole = self._previous_whole(reading, index) or self.current
             if whole is not None:
                 self._breakdown(whole, money, by=self._regroup_words(reading, index))
@@ -211,7 +216,7 @@ class Reader:
             found = [self._known(e) for e in self.entities(reading, back) if e.money()]
             if found:
                 last = found[-1]
-                return None if last.whole is not None or back in reading.regroup else last
+                return None if last.whole is not None or back in reading.regroup or back in reading.colon else last
         return None
 
     def _known(self, entity: Entity) -> Entity:
@@ -234,6 +239,11 @@ class Reader:
         return True
 
     # ---- wholes and parts ----------------------------------------------------------------
+
+    def _lead_in_is_partial(self, reading: Reading, index: int, first: Entity) -> bool:
+        start = reading.sentences[index][0]
+        lead = reading.para.text[start:first.first.start]
+        return any(w in lead for w in self.lex.partial[:4])
 
     def _regroup_words(self, reading: Reading, index: int) -> str:
         """The words that open a regrouping sentence ("按任务类型分"), to tell its check apart."""
@@ -414,6 +424,7 @@ class Reader:
         para = entity.reading.para
         start = max(0, para.text.find(entity.name, first.clause_start)) if entity.name else first.start
         marker = entity.reading.marker if entity.reading.mentions and entity.reading.mentions[0] is first else ""
+        marker = marker if family(marker) in ("digit", "paren", "circled") else ""  # 一、（一） are sections
         line = ProjectLine(group=group, seq=marker.strip("()、.") if marker else "",
                            name=name, span=para.span(start, start + max(1, len(entity.name))),
                            sentence=para.raw, source="prose")

@@ -209,3 +209,25 @@ def test_a_parts_own_breakdown_in_parentheses_is_not_more_parts_of_the_whole():
         ("", "支出"), ("支出", "基本支出"), ("基本支出", "人员经费"), ("基本支出", "公用经费"), ("支出", "项目支出")]
     assert sorted((c.stated, c.outcome) for c in result.checks if c.relation == "sum") == [
         (D(60), "pass"), (D(100), "pass")]
+
+
+def test_carried_in_money_is_no_remainder_and_a_section_title_no_project():
+    report, result = read("（一）预算执行情况。2023年度项目预算资金共计520万元，其中：财政拨款500万元，上年结转20万元。"
+                          "截至2023年12月31日，项目实际支出495.6万元，预算执行率为95.31%。")
+    assert [f.rule for f in result.findings] == []
+    assert lines(report)[0] == ("项目预算资金", D(520), D("495.6"))
+    assert sorted((c.relation, c.stated, c.outcome) for c in result.checks if c.relation in ("sum", "rate")) == [
+        ("rate", D("95.31"), "pass"), ("sum", D(520), "pass")]
+
+
+def test_a_heading_with_a_colon_over_one_fund_is_no_list_of_parts():
+    text = "2023年安排项目资金500万元。\n资金到位情况：应到位资金300万元，实际到位280万元，到位率93.33%。"
+    report, result = read(text)
+    assert [r.kind for r in report.relations] == []
+    assert [f.rule for f in result.findings] == []
+
+
+def test_uses_listed_after_mainly_are_examples():
+    text = "2023年安排项目资金520万元。\n项目资金主要用于：1.设备采购支出210万元；2.人员培训支出45万元；3.其他支出15万元。"
+    _, result = read(text)
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D(520), "insufficient_data")]
