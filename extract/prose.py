@@ -13,7 +13,8 @@ from extract.paragraphs import Paragraph
 SENTENCE_END = "。!?！？"
 SEGMENT_END = ";；"
 CLAUSE_END = ",，:：、"
-MARKER = re.compile(r"^(?:[①-⑳]|\(\d{1,2}\)|\d{1,2}(?=[\u4e00-\u9fff])|\d{1,2}[、.](?!\d)|[一二三四五六七八九十]+、"
+MARKER = re.compile(r"^(?:[①-⑳]|\(\d{1,2}\)|\d{1,2}(?=[\u4e00-\u9fff])|\d{1,2}、|\d{1,2}[.．](?!\d)"
+                    r"|\d{1,2}[.．](?=(?:19|20)\d{2}年)|[一二三四五六七八九十]+、"
                     r"|\([一二三四五六七八九十]+\))")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔(?:19|20)\d{2}〕\d+号")
 _JOINERS = re.compile(r"^[为是达到了共获计:：\s]+|[为是达的了共:：\s]+$")
@@ -41,6 +42,7 @@ class Lexicon:
     stops: tuple[str, ...]
     dates: tuple[re.Pattern, ...]
     department: tuple[str, ...]
+    not_roles: tuple[str, ...]
     items: tuple[str, ...]
     counts: tuple[str, ...]
     additive_percent: tuple[str, ...]
@@ -71,10 +73,19 @@ class Lexicon:
             stops=words(subjects["stops"]),
             dates=tuple(re.compile(p) for p in subjects["dates"]),
             department=words(subjects["department"]),
+            not_roles=words(subjects["not_roles"]),
             items=tuple(units["items"]),
             counts=tuple(units["items"]) + tuple(units["counts"]),
             additive_percent=tuple(units["additive_percent"]),
         )
+
+    def unrole(self, text: str) -> str:
+        """The text with titles, document numbers and words that only contain a role word
+        (转移支付, 集中支付) blanked, so that no role is read from them."""
+        out = _blank(text, Q.opaque_spans(text))
+        for word in self.not_roles:
+            out = out.replace(word, " " * len(word))
+        return out
 
     @cached_property
     def role_words(self) -> list[tuple[str, str]]:
@@ -109,6 +120,7 @@ class Mention:
     partial: bool = False  # the cue opens a list of examples (主要, 部分 …)
     context: str = ""  # the paragraph as printed, for quotes
     context_after: str = ""  # the words right after the figure
+    context_before: str = ""  # the words between the figure before it and this one
     batch: str = ""  # the date that opens its segment when it names a month ("2022年12月")
     of_previous: bool = False  # a rate of the quantity just before it ("…2000人的120%")
     later: bool = False  # its role and subject come after it ("将141.8万补助资金全部发放")
@@ -197,13 +209,16 @@ def read(para: Paragraph, lex: Lexicon) -> Reading:
         mention.paren = _paren_kind(text, quantity.start, parens, lex)
         mention.context = para.raw
         mention.context_after = text[quantity.end:quantity.end + 12]
+        mention.context_before = text[previous_end:quantity.start].lstrip(",，、 ")
         if mention.paren:
             mention.dated, mention.batch = False, ""
-        first_in_segment = not reading.mentions or reading.mentions[-1].segment != g_index
+        told = [m for m in reading.mentions if m.paren != "aside" or m.kind == Q.MONEY]
+        first_in_segment = not told or told[-1].segment != g_index
         if not mention.subject and first_in_segment and quantity.kind == Q.MONEY and clause > segments[g_index][0]:
             mention.subject = _subject_before(text[segments[g_index][0]:clause], clause - segments[g_index][0], lex)
         reading.mentions.append(mention)
-        previous_end = quantity.end
+        if mention.paren != "aside" or quantity.kind == Q.MONEY:
+            previous_end = quantity.end  # but "地质灾害防治（二期）10万元": a count aside is part of the name
     return reading
 
 
@@ -288,8 +303,7 @@ def _nearest(region: str, words: list[tuple[str, str]]) -> tuple[int, int, str] 
 
 
 def _money(mention: Mention, region: str, after: str, lex: Lexicon) -> None:
-    opaque = Q.opaque_spans(region)
-    found = _nearest(_blank(region, opaque), lex.role_words)
+    found = _nearest(lex.unrole(region), lex.role_words)
     if found is None:
         tail = re.split(r"[,，。;；]", after, maxsplit=1)[0]
         later = _nearest(tail, lex.role_words)
@@ -331,7 +345,11 @@ def _blank(text: str, spans) -> str:
 def _subject_before(region: str, stop: int, lex: Lexicon) -> str:
     """The subject in region[:stop]: after the last role word there, without dates and actors."""
     head = region[:stop]
-    last = _nearest(_blank(head, Q.opaque_spans(head)), lex.role_words)
+    for word in lex.stops:  # "邮电费用于支付劳务报酬": what follows a purpose is not the subject
+        at = head.find(word)
+        if at > 0:
+            head = head[:at]
+    last = _nearest(lex.unrole(head), lex.role_words)
     if last is not None and last[2] not in ("weak_actual", "change"):
         head = head[last[1]:]
     subject = _clean(head, lex)

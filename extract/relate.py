@@ -280,9 +280,28 @@ class Reader:
             terms = [(p, next(iter(p.of_kind(kind)), None)) for p in parts]
             if all(t and _same_family(t.quantity.unit, stated[0].quantity.unit, self.lex) for _, t in terms):
                 self._relation("sum", label, stated[0], terms, "", parts)
+        self._shares(whole, parts)
         self._by_category(parts)
         if closing or not whole.whole:
             self.current = whole
+
+    def _shares(self, whole: Entity, parts: list[Entity]) -> None:
+        """"其中：基本支出1500.23万元，占65.27%": a part's share of its whole is a rate like any other."""
+        for part in parts:
+            money = part.money()
+            for m in part.mentions:
+                text = m.context_before
+                if m.kind != Q.PERCENT or not re.search(r"占(?:比|[^,，。;；]{0,8}的|比重为|比例为|)$", text):
+                    continue
+                role = next((r for r in money if r in whole.money()), None)
+                if role is None:
+                    continue
+                top, bottom = money[role], whole.money()[role]
+                self.report.relations.append(Relation(
+                    "rate", f"{part.name}占{bottom.phrase or whole.name}的比例", m.fact,
+                    [Term(part.name, top.fact, top.fact.span), Term(whole.name, bottom.fact, bottom.fact.span)],
+                    stated_sentence(m)))
+                self.used.update({id(m), id(top), id(bottom)})
 
     def _rate_after_parts(self, whole: Entity, parts: list[Entity]) -> None:
         """"支出1498.67万元，其中基本支出…，项目支出396.33万元，预算执行率98.37%": a rate with no
@@ -372,7 +391,10 @@ class Reader:
             if target is not None and self._merge(target, entity):
                 entity.line = target
                 continue
-            if target is not None and not entity.generic:
+            if target is not None and entity.first.batch and not entity.generic:
+                # a batch of a named fund: "2020年2月，…下达X奖补资金82.55万元；2020年7月，…又下达…"
+                entity.name = f"{entity.first.batch}{entity.first.fact.field}{entity.name}"
+            elif target is not None and not entity.generic:
                 continue  # another slice of a named line (a batch's share of a source): no line of its own
             entity.line = self._new_line(entity)
             if entity.whole is None:
@@ -423,7 +445,8 @@ class Reader:
         name = entity.name
         para = entity.reading.para
         start = max(0, para.text.find(entity.name, first.clause_start)) if entity.name else first.start
-        marker = entity.reading.marker if entity.reading.mentions and entity.reading.mentions[0] is first else ""
+        told = [m for m in entity.reading.mentions if m.paren != "aside"]
+        marker = entity.reading.marker if told and told[0] is first else ""
         marker = marker if family(marker) in ("digit", "paren", "circled") else ""  # 一、（一） are sections
         line = ProjectLine(group=group, seq=marker.strip("()、.") if marker else "",
                            name=name, span=para.span(start, start + max(1, len(entity.name))),

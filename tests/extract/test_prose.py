@@ -231,3 +231,40 @@ def test_uses_listed_after_mainly_are_examples():
     text = "2023年安排项目资金520万元。\n项目资金主要用于：1.设备采购支出210万元；2.人员培训支出45万元；3.其他支出15万元。"
     _, result = read(text)
     assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D(520), "insufficient_data")]
+
+
+@pytest.mark.parametrize(("share", "outcome"), [("34.73", "pass"), ("34.83", "fail")])
+def test_a_parts_share_of_its_whole_is_a_rate(share, outcome):
+    _, result = read(f"2023年度支出合计2298.45万元，其中：基本支出1500.23万元，占65.27%；项目支出798.22万元，占{share}%。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "rate"] == [
+        (D("65.27"), "pass"), (D(share), outcome)]
+
+
+# ---- misreads the generator's allocation shape found (fixtures/generate/README.md) --------------
+
+def test_list_items_that_open_with_a_year_are_items():
+    text = "项目共2个，安排项目资金30万元，具体如下：\n1、2021年水资源监测10万元；\n2.2021年河湖管理20万元。"
+    report, result = read(text)
+    assert [(p.seq, p.budget.value) for p in report.projects[1:]] == [("1", D(10)), ("2", D(20))]
+    assert sorted((c.relation, c.outcome) for c in result.checks if c.relation in ("sum", "count")) == [
+        ("count", "pass"), ("sum", "pass")]
+
+
+def test_a_bracket_at_the_end_of_a_name_stays_in_it():
+    report, _ = read("①地质灾害防治（二期）应到位10万元，实到5万元。")
+    assert [p.name for p in report.projects] == ["地质灾害防治(二期)"]
+
+
+def test_zhifu_in_a_purpose_or_a_name_is_neither_the_subject_nor_the_role():
+    report, _ = read("②邮电费用于支付劳务报酬，支付3.34万元。")
+    assert lines(report) == [("邮电费", None, D("3.34"))]
+    report, _ = read("2021年，省财政厅安排妇女两癌筛查转移支付资金30万元（其中：中央资金20万元，省级资金10万元）。")
+    assert lines(report) == [("妇女两癌筛查转移支付资金", D(30), None), ("中央资金", D(20), None), ("省级资金", D(10), None)]
+
+
+def test_batches_of_a_named_fund_are_lines_of_their_own_and_add_up_to_it():
+    text = ("2020年安排非遗保护奖补资金277.23万元。\n"
+            "2020年2月，省财政厅下达非遗保护奖补资金82.55万元；2020年7月，省财政厅又下达非遗保护奖补资金194.68万元。")
+    report, result = read(text)
+    assert [p.budget.value for p in report.projects] == [D("277.23"), D("82.55"), D("194.68")]
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D("277.23"), "pass")]
