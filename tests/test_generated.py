@@ -212,3 +212,40 @@ def test_word_pdf_with_a_table_over_a_page_break_reads_every_row():
 
 def test_word_pdf_with_a_wrapped_title_gives_the_organisation_and_year():
     assert _sample("00023-table-clean").document_ok
+
+
+# ---- the allocation shape (real reports' prose about one fund) -------------------------------------
+
+ALLOCATION = plan(12, seed=1, shapes=("allocation",))  # 6 clean, 6 with one fault (sum, rate, count)
+# Cases jixiao misreads today (see fixtures/generate/README.md, "allocation"): strict, so a fix
+# in extract/ shows here as an XPASS to remove from the list.
+ALLOCATION_MISREAD = {(8, "allocation", "sum_mismatch")}
+
+
+def test_allocation_faults_are_the_only_inconsistency():
+    for fault in [None, "sum_mismatch", "rate_mismatch", "count_mismatch"]:
+        for seed in range(1, 6):
+            text, truth, expected = generate(seed, "allocation", fault)
+            serious = [e for e in expected if e.severity != "info"]
+            assert expected == expectations(truth)
+            assert {e.rule for e in serious} == ({fault} if fault else set()), (seed, serious)
+            assert len({e.subject for e in serious}) <= 1
+            assert Truth.from_json(truth.to_json()) == truth
+            assert (text, truth.to_json()) == (generate(seed, "allocation", fault)[0],
+                                               generate(seed, "allocation", fault)[1].to_json())
+
+
+def test_two_hundred_allocation_reports_cover_every_phrasing():
+    seen = {f for case in plan(200, seed=1, shapes=("allocation",)) for f in generate(*case)[1].style["features"]}
+    assert required_features(("allocation",)) - seen == set()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="misread by extract/ (README: allocation)"))
+     if c in ALLOCATION_MISREAD else c for c in ALLOCATION],
+    ids=_id,
+)
+def test_allocation_text_path_reads_every_line_and_finds_exactly_the_fault(case):
+    text, _truth, _expected = generate(*case)
+    _assert_right(_score(case, read_source(text)))
