@@ -214,8 +214,11 @@ def read(para: Paragraph, lex: Lexicon) -> Reading:
             mention.dated, mention.batch = False, ""
         told = [m for m in reading.mentions if m.paren != "aside" or m.kind == Q.MONEY]
         first_in_segment = not told or told[-1].segment != g_index
-        if not mention.subject and first_in_segment and quantity.kind == Q.MONEY and clause > segments[g_index][0]:
-            mention.subject = _subject_before(text[segments[g_index][0]:clause], clause - segments[g_index][0], lex)
+        lead = text[segments[g_index][0]:clause]
+        if not mention.subject and first_in_segment and quantity.kind == Q.MONEY and lead \
+                and not re.search(r"\d{2,}", re.sub(r"(?:19|20)\d{2}年度?", "", MARKER.sub("", lead))):
+            # a name clause (a year may stand in it), not a standard ("补助标准为1000-2000元/人")
+            mention.subject = _subject_before(lead, len(lead), lex)
         reading.mentions.append(mention)
         if mention.paren != "aside" or quantity.kind == Q.MONEY:
             previous_end = quantity.end  # but "地质灾害防治（二期）10万元": a count aside is part of the name

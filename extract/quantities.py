@@ -79,6 +79,10 @@ def find(text: str, count_units: tuple[str, ...], zero: dict[str, tuple[str, ...
         before = text[max(0, start - 8):start]
         if before.endswith("第") or _PER.search(before):
             continue
+        if text[start] in "-−" and before[-1:].isdigit():
+            continue  # the upper end of a range ("1000-2000元"), not a negative amount
+        if re.match(r"[/／][\u4e00-\u9fff]", text[end:end + 2]):
+            continue  # a rate per head ("2000元/人")
         if unit == "万" and end < len(text) and text[end] in _NOT_A_QUANTITY:
             continue
         value, decimals = parse_number(match["number"].replace("−", "-"))

@@ -268,3 +268,16 @@ def test_batches_of_a_named_fund_are_lines_of_their_own_and_add_up_to_it():
     report, result = read(text)
     assert [p.budget.value for p in report.projects] == [D("277.23"), D("82.55"), D("194.68")]
     assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D("277.23"), "pass")]
+
+
+def test_a_range_and_a_rate_per_head_are_no_amounts():
+    report, _ = read("补助标准为1000-2000元/人，全年发放补助资金45.6万元，惠及农户312户。")
+    assert [f.text for p in report.projects for f in p.facts().values()] == ["45.6万元"]
+    assert report.projects[0].name == "补助资金"
+
+
+def test_shares_after_zhanbi_are_checked():
+    _, result = read("全年实际支出349.2万元。\n其中：人员经费支出120.5万元，占比34.51%；公用经费支出80.3万元，占比30.1%；"
+                     "项目支出148.4万元，占比42.5%。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "rate"] == [
+        (D("34.51"), "pass"), (D("30.1"), "fail"), (D("42.5"), "pass")]
