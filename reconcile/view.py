@@ -78,6 +78,7 @@ def build(report: Report, result: Result) -> dict:
         "projects": projects,
         "relations": relation_table(doc["checks"]),
         "insufficient": [c for c in doc["checks"] if c["outcome"] == "insufficient_data"],
+        "unused": doc.get("unused", []),
         "rules": sorted(({"code": code, "title": RULES[code].title, "severity": RULES[code].severity, "count": n}
                          for code, n in doc["summary"]["by_rule"].items()),
                         key=lambda r: (SEVERITIES.index(r["severity"]), r["code"])),

@@ -191,3 +191,17 @@ def test_print_stylesheet(page):
 
 def test_size_stays_small(sample_html):
     assert len(sample_html) < 600_000
+
+
+def test_figures_nothing_used_are_listed_for_the_reviewer():
+    from extract.reader import read_text
+    from reconcile import reconcile
+    from reconcile.render import FORMATS
+
+    report = read_text("安排中央补助资金80万元。另安排中央补助资金90万元用于危房改造。")
+    html = FORMATS["html"].render(report, reconcile(report), "x.pdf")
+    section = parse(html).find("section", id="unused")
+    assert "90万元" in section.text and "另安排中央补助资金90万元用于危房改造" in section.text
+    assert 'href="#unused"' in html
+    sample_html = FORMATS["html"].render(*(lambda r: (r, reconcile(r)))(read_text("安排资金80万元。")), "y.pdf")
+    assert 'id="unused"' not in sample_html
