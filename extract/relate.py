@@ -125,13 +125,19 @@ class Reader:
 
     def entities(self, reading: Reading, sentence: int) -> list[Entity]:
         out: list[Entity] = []
+        carried = ""  # a cue before a figure left out ("其中自评得分90分以上的项目18个") opens the next one
         for m in reading.mentions:
-            if m.sentence != sentence or m.kind == Q.SCORE or m.paren == "aside" or m.role == "change":
+            if m.sentence != sentence:
                 continue
+            if m.kind == Q.SCORE or m.paren == "aside" or m.role == "change":
+                carried = carried or m.cue
+                continue
+            if carried and not m.cue:
+                m.cue = carried
+            carried = ""
             current = out[-1] if out else None
             name = m.subject
-            counted_only = current is not None and not current.money() and not any(
-                x.kind == Q.PERCENT for x in current.mentions)
+            counted_only = current is not None and not any(x.kind in (Q.MONEY, Q.PERCENT) for x in current.mentions)
             other_count = counted_only and m.kind == Q.MONEY and not any(
                 x.quantity.unit in self.lex.items for x in current.mentions)  # "分2批次，…将141.8万…"
             new = current is None or other_count or m.cue or (m.paren != current.first.paren) or (
@@ -179,6 +185,9 @@ class Reader:
             self._parens(found[:cut])
             self._place(found[:cut - 1])
             whole, parts = found[cut - 1], found[cut:]
+            if not any(any(m.kind == Q.MONEY for m in p.mentions) for p in parts) and not whole.of_kind(Q.COUNT):
+                # "共对23个项目开展自评，涉及资金…万元，其中…的项目18个、…的项目5个": counts break down a count
+                whole = next((e for e in reversed(found[:cut]) if e.of_kind(Q.COUNT)), whole)
             self._place([whole])
             for part in parts:
                 if part.first.paren != "parts":

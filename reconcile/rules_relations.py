@@ -91,7 +91,8 @@ def _sum(relation: Relation, ctx: Context) -> Check:
         message = (f"{label}：各项之和为 {expression} {unit}，报告写 {show(total, digits)} {unit}，"
                    f"相差 {show(abs(verdict.difference), digits)} {unit}" if len(facts) > 1 else
                    f"{label}：明细为 {shown}，报告写 {show(total, digits)} {unit}")
-        found = Finding(R.SUM_MISMATCH.code, R.SUM_MISMATCH.severity, message, stated.span, check.quote,
+        rule = R.SUM_MISMATCH if money or stated.unit == "%" else R.COUNT_MISMATCH  # 23 = 18 + 5 projects
+        found = Finding(rule.code, rule.severity, message, stated.span, check.quote,
                         stated=total, recomputed=verdict.recomputed, difference=verdict.difference,
                         tolerance=verdict.tolerance, unit=unit, evidence=[f.span for f in facts])
         check.findings.append(found)

@@ -281,3 +281,21 @@ def test_shares_after_zhanbi_are_checked():
                      "项目支出148.4万元，占比42.5%。")
     assert [(c.stated, c.outcome) for c in result.checks if c.relation == "rate"] == [
         (D("34.51"), "pass"), (D("30.1"), "fail"), (D("42.5"), "pass")]
+
+
+def test_adjusted_budget_and_year_execution_are_one_line():
+    report, result = read("（二）预算执行情况。年初预算1000万元，调整预算1234.56万元，全年执行1200万元，执行率97.2%。")
+    (line,) = report.projects
+    assert (line.initial_budget.value, line.budget.value, line.actual.value) == (D(1000), D("1234.56"), D(1200))
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "rate"] == [(D("97.2"), "pass")]
+
+
+def test_income_spending_and_what_is_left_are_one_fund():
+    report, result = read("2023年度收入总计1234.56万元，支出总计1200.00万元，年末结转和结余34.56万元。")
+    assert [(c.relation, c.outcome) for c in result.checks if c.relation == "remainder"] == [("remainder", "pass")]
+
+
+@pytest.mark.parametrize(("good", "errors_"), [("5", []), ("6", ["count_mismatch"])])
+def test_counts_break_down_a_count_past_a_score(good, errors_):
+    _, result = read(f"共对23个项目开展绩效自评，涉及资金3456.78万元，其中自评得分90分以上的项目18个，80-90分的项目{good}个。")
+    assert [f.rule for f in result.findings if f.severity == "error"] == errors_
