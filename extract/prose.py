@@ -40,6 +40,7 @@ class Lexicon:
     actors: tuple[re.Pattern, ...]
     agents: tuple[re.Pattern, ...]
     stops: tuple[str, ...]
+    verbs: tuple[str, ...]
     dates: tuple[re.Pattern, ...]
     department: tuple[str, ...]
     not_roles: tuple[str, ...]
@@ -71,6 +72,7 @@ class Lexicon:
             actors=tuple(re.compile(p) for p in subjects["actors"]),
             agents=tuple(re.compile(p) for p in subjects["agents"]),
             stops=words(subjects["stops"]),
+            verbs=words(subjects["verbs"]),
             dates=tuple(re.compile(p) for p in subjects["dates"]),
             department=words(subjects["department"]),
             not_roles=words(subjects["not_roles"]),
@@ -281,7 +283,9 @@ def _mention(para: Paragraph, quantity: Q.Quantity, lex: Lexicon, clause: int, f
         mention.role = "target" if is_target else "count"
         stop = target[0] if is_target and target is not None and target[1] >= len(region) - 4 else len(region)
         mention.subject = _subject_before(region, stop, lex)
-    mention.phrase = mention.between or _clean(region, lex, keep_roles=True)
+    phrase = mention.between or _clean(region, lex, keep_roles=True)
+    verb = next((v for v in lex.verbs if phrase.startswith(v) and len(phrase) > len(v) + 1), "")
+    mention.phrase = phrase[len(verb):]
     return mention
 
 
@@ -329,6 +333,9 @@ def _money(mention: Mention, region: str, after: str, lex: Lexicon) -> None:
         subject = _clean(region, lex, keep_roles=True)
         # "项目支出" names a category; "安排的支出" or "支出" alone names nothing
         named = subject and not re.fullmatch(rf"(?:.*的)?(?:{'|'.join(lex.weak_actual)})", subject)
+        # "项目累计支出", "当年实际支出": an adverb before the head makes it the fund's spending, not a category
+        if named and _generic(subject, lex) and re.search(r"累计|实际|合计|共|总|已|全部|当年|全年", subject):
+            named = False
         mention.subject = subject if named else ""
         return
     mention.role, mention.strong = role, True

@@ -187,12 +187,18 @@ def test_a_partly_read_department_statement_goes_to_the_general_reading():
 
 
 def test_words_that_name_nothing_join_the_one_fund_not_one_of_several():
-    text = "\n".join(["2023年部门收入合计100万元，其中财政拨款80万元、其他收入20万元。",
-                      "全年支出合计90万元，其中基本支出60万元、项目支出30万元。",
+    text = "\n".join(["2023年安排农业发展资金100万元，其中中央资金80万元、省级资金20万元。",
+                      "2023年安排水利建设资金90万元，其中中央资金60万元、省级资金30万元。",
                       "截至2023年12月31日，项目资金到位50万元，到位率100%。"])
     report, result = read(text)
     assert [f.rule for f in result.findings if f.severity == "error"] == []
     assert report.projects[-1].arrived.value == D(50) and report.projects[-1].name == "项目资金到位"
+
+
+def test_spending_with_no_name_of_its_own_is_the_one_funds():
+    report, result = read("2023年安排项目总预算150万元。\n截至2023年12月31日，项目累计支出142.5万元，预算执行率95%。")
+    assert lines(report) == [("项目总预算", D(150), D("142.5"))]
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "rate"] == [(D(95), "pass")]
 
 
 def test_a_users_role_word_extends_the_reading(tmp_path):
