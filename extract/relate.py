@@ -341,6 +341,8 @@ class Reader:
         complete = not any(p.first.partial for p in parts) and not (last and last.context_after.startswith("等"))
         missing = [p.name for p, t in terms if t is None]
         why = "" if complete else "列举的是部分或举例（主要、部分、等），不是全部"
+        if complete and last is not None and self._rest_unstated(parts[-1], last):
+            complete, why = False, "还有未写明金额的部分（其余…），不能求和核对"
         if missing and not why:
             why = f"“{'”“'.join(missing)}”未写明金额"
         relation = Relation(kind, label, stated.fact, [Term(p.name, t.fact if t else None, (t or p.first).fact.span)
@@ -352,6 +354,13 @@ class Reader:
         self.report.relations.append(relation)
         self.used.add(id(stated))
         self.used.update(id(t) for _, t in terms if t is not None)
+
+    def _rest_unstated(self, part: Entity, last: Mention) -> bool:
+        """"其中：人员经费300万元、公用经费200万元，其余为项目支出": a part named but not stated
+        after the last figure of its sentence."""
+        start, end = part.reading.sentences[last.sentence]
+        after = part.reading.para.text[last.quantity.end:end]
+        return bool(re.search(r"[,，;；、](?:其余|其他|剩余|余下)[^\d]*$", after))
 
     def _open_ended(self, parts: list[Entity]) -> bool:
         """Whether a list runs to the end of a document that stops mid-sentence."""

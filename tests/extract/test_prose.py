@@ -305,3 +305,8 @@ def test_income_spending_and_what_is_left_are_one_fund():
 def test_counts_break_down_a_count_past_a_score(good, errors_):
     _, result = read(f"共对23个项目开展绩效自评，涉及资金3456.78万元，其中自评得分90分以上的项目18个，80-90分的项目{good}个。")
     assert [f.rule for f in result.findings if f.severity == "error"] == errors_
+
+
+def test_parts_followed_by_the_rest_unstated_are_not_summed():
+    _, result = read("全年支出900万元，其中：人员经费300万元、公用经费200万元，其余为项目支出。")
+    assert [(c.stated, c.outcome) for c in result.checks if c.relation == "sum"] == [(D(900), "insufficient_data")]
