@@ -192,10 +192,7 @@ def read(para: Paragraph, lex: Lexicon) -> Reading:
         reading.heading = head.group(0)[:-1].strip()
     reading.intro = any(p.search(text) for p in lex.intro_end)
     for index, (start, end) in enumerate(sentences):
-        bare = text[start:end].lstrip()
-        offset = start + len(text[start:end]) - len(bare)
-        if marker and start == 0:
-            bare, offset = text[body:end], body
+        bare = text[body:end] if marker and start == 0 else text[start:end].lstrip()
         if any(p.match(bare) for p in lex.regroup):
             reading.regroup.append(index)
         elif re.match(r"^[^,，;；\d]{2,14}[:：]", bare):

@@ -1,75 +1,21 @@
-"""Mentions → project lines and relations: wholes and their parts, lists, counts and rates, over a document."""
+"""Mentions → project lines and relations: wholes and their parts, lists below an intro, over a document."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import replace
 
 from extract import quantities as Q
-from extract.model import MONEY_FIELDS, Fact, ProjectLine, Relation, Report, Term, Unused
-from extract.prose import MARKER, Lexicon, Mention, Reading, generic
+from extract.entities import Entity, Intro, count_label, family, same_family, same_relation, stated_sentence
+from extract.model import MONEY_FIELDS, ProjectLine, Relation, Report, Term, Unused
+from extract.prose import MARKER, Lexicon, Mention, Reading
+from extract.relate_figures import FigureRelations
 from extract.tables import Table
 
 RATE_ROLES = ("stated_rate", "arrival_rate")
-_ENUMERATION = re.compile(r"(?P<names>[^,，。;；:：\d]+?(?:[、和及与][^,，。;；:：\d]+?)+)(?P<etc>等)?(?P<sum>共|共计|合计)?$")
-_LISTING = re.compile(r"^.*?(?:分为|包括|包含|涉及)")
-_QUOTED = re.compile(r"“([^”]{1,6})”")
 
 
-@dataclass(eq=False)
-class Entity:
-    """What one subject has in a sentence: its figures by role, its counts and rates."""
-
-    name: str
-    generic: bool
-    reading: Reading
-    mentions: list[Mention] = field(default_factory=list)
-    line: ProjectLine | None = None
-    closing: bool = False  # a 合计 after its parts: a total, not a line
-    whole: Entity | None = None  # the whole it is a part of
-
-    @property
-    def first(self) -> Mention:
-        return self.mentions[0]
-
-    def money(self) -> dict[str, Mention]:
-        out: dict[str, Mention] = {}
-        for m in self.mentions:
-            if m.kind == Q.MONEY and m.role in MONEY_FIELDS and m.paren != "aside":
-                out.setdefault(m.role, m)
-        return out
-
-    def of_kind(self, kind: str) -> list[Mention]:
-        return [m for m in self.mentions if m.kind == kind and m.paren != "aside"]
-
-    def shape(self) -> tuple[str, ...]:
-        return tuple(sorted({m.kind for m in self.mentions}))
-
-
-@dataclass
-class Intro:
-    """A sentence that opens a list below it: its whole and its count."""
-
-    whole: Entity | None
-    count: Mention | None
-    items: list[Entity] = field(default_factory=list)
-    family: str = ""  # the marker family of its items
-
-
-def family(marker: str) -> str:
-    if not marker:
-        return ""
-    if marker[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
-        return "circled"
-    if marker.startswith("(") and marker[1:2].isdigit():
-        return "paren"
-    if marker[0].isdigit():
-        return "digit"
-    return "chinese"
-
-
-class Reader:
+class Reader(FigureRelations):
     """Reads a document's unclaimed prose after its tables and regex-read lines are known."""
 
     def __init__(self, report: Report, lex: Lexicon, truncated: bool):
@@ -287,30 +233,12 @@ class Reader:
             if not stated or kind == Q.PERCENT and not any(w in whole.name for w in self.lex.additive_percent):
                 continue
             terms = [(p, next(iter(p.of_kind(kind)), None)) for p in parts]
-            if all(t and _same_family(t.quantity.unit, stated[0].quantity.unit, self.lex) for _, t in terms):
+            if all(t and same_family(t.quantity.unit, stated[0].quantity.unit, self.lex) for _, t in terms):
                 self._relation("sum", label, stated[0], terms, "", parts)
         self._shares(whole, parts)
         self._by_category(parts)
         if closing or not whole.whole:
             self.current = whole
-
-    def _shares(self, whole: Entity, parts: list[Entity]) -> None:
-        """"其中：基本支出1500.23万元，占65.27%": a part's share of its whole is a rate like any other."""
-        for part in parts:
-            money = part.money()
-            for m in part.mentions:
-                text = m.context_before
-                if m.kind != Q.PERCENT or not re.search(r"占(?:比|[^,，。;；]{0,8}的|比重为|比例为|)$", text):
-                    continue
-                role = next((r for r in money if r in whole.money()), None)
-                if role is None:
-                    continue
-                top, bottom = money[role], whole.money()[role]
-                self.report.relations.append(Relation(
-                    "rate", f"{part.name}占{bottom.phrase or whole.name}的比例", m.fact,
-                    [Term(part.name, top.fact, top.fact.span), Term(whole.name, bottom.fact, bottom.fact.span)],
-                    stated_sentence(m)))
-                self.used.update({id(m), id(top), id(bottom)})
 
     def _rate_after_parts(self, whole: Entity, parts: list[Entity]) -> None:
         """"支出1498.67万元，其中基本支出…，项目支出396.33万元，预算执行率98.37%": a rate with no
@@ -349,7 +277,7 @@ class Reader:
                                                       for p, t in terms],
                             stated_sentence(stated), role, complete and not missing, why,
                             self._open_ended(parts))
-        if any(_same_relation(relation, r) for r in self.report.relations):
+        if any(same_relation(relation, r) for r in self.report.relations):
             return
         self.report.relations.append(relation)
         self.used.add(id(stated))
@@ -368,29 +296,6 @@ class Reader:
         return self.truncated and last is not None and any(
             p.reading is last and p.mentions and p.mentions[-1].sentence == len(last.sentences) - 1 for p in parts) or (
             self.truncated and bool(parts) and parts[-1].reading is last and not parts[-1].mentions)
-
-    def _by_category(self, parts: list[Entity]) -> None:
-        """Parts named by a grade or category in quotes (“优”) against the table rows that carry it."""
-        if not self.table_lines:
-            return
-        for part in parts:
-            quoted = _QUOTED.search(" ".join(m.subject or m.phrase for m in part.mentions) + part.name)
-            if not quoted:
-                continue
-            category = quoted.group(1)
-            rows = [line for line in self.table_lines if category in line.sentence.split(" | ")]
-            why = "" if rows else f"表中没有标为“{category}”的行，表格可能不完整"
-            label = f"标为“{category}”的项目"
-            for count in part.of_kind(Q.COUNT)[:1]:
-                self.report.relations.append(Relation(
-                    "count", f"{label}数", count.fact, [Term(r.name, None, r.span) for r in rows],
-                    stated_sentence(count), "", bool(rows), why, not rows))
-                self.used.add(id(count))
-            for role, stated in part.money().items():
-                self.report.relations.append(Relation(
-                    "sum", f"{label}金额", stated.fact, [Term(r.name, r.budget, r.span) for r in rows],
-                    stated_sentence(stated), "budget", bool(rows) and all(r.budget for r in rows), why, not rows))
-                self.used.add(id(stated))
 
     # ---- lines ---------------------------------------------------------------------------
 
@@ -519,7 +424,7 @@ class Reader:
             return
         items = intro.items
         if intro.count is not None:
-            relation = Relation("count", f"{_count_label(intro.count)}", intro.count.fact,
+            relation = Relation("count", f"{count_label(intro.count)}", intro.count.fact,
                                 [Term(e.name, None, e.reading.para.span(0, 1)) for e in items],
                                 stated_sentence(intro.count), "", True, "", self._open_ended(items))
             self.report.relations.append(relation)
@@ -534,137 +439,7 @@ class Reader:
                 self._relation("sum", whole.name, stated, terms, role, money_items)
         self._grouping(whole, money_items)
 
-    def _grouping(self, whole: Entity, items: list[Entity]) -> None:
-        """A whole's 其中 parts, each the sum of consecutive items of the list below."""
-        parts = [p for p in self._placed if p.whole is whole and p.money() and p not in items]
-        if len(parts) < 2 or len(items) <= len(parts):
-            return
-        for role in whole.money():
-            values = [p.money().get(role) for p in parts]
-            amounts = [e.money().get(role) for e in items]
-            if None in values or None in amounts:
-                continue
-            groups, at = [], 0
-            for value in values:
-                start, total = at, 0
-                while at < len(amounts) and total < value.fact.wan:
-                    total += amounts[at].fact.wan
-                    at += 1
-                if total != value.fact.wan:
-                    break
-                groups.append(items[start:at])
-            if len(groups) == len(parts) and at == len(items):
-                for part, group in zip(parts, groups):
-                    terms = [(e, e.money()[role]) for e in group]
-                    self._relation("sum", part.name, part.money()[role], terms, role, group)
-
-    def _cross_tables(self) -> None:
-        """One whole broken down two ways (by source, by batch) with some batches split by
-        source: each source's total is its shares in the split batches plus what the one
-        unsplit batch has left for it ("中央226.7 = 38（12月）+ 188.7（8月，推算）")."""
-        sums = [r for r in self.report.relations if r.kind == "sum" and r.complete and r.stated.is_money]
-        for by_source in sums:
-            names = {t.name for t in by_source.terms}
-            for by_batch in sums:
-                if by_batch is by_source or by_batch.stated is not by_source.stated:
-                    continue
-                splits = {t.name: r for t in by_batch.terms for r in sums
-                          if r.stated is t.fact and {x.name for x in r.terms} <= names}
-                unsplit = [t for t in by_batch.terms if t.name not in splits]
-                if not splits or len(unsplit) != 1 or not names.isdisjoint(t.name for t in by_batch.terms):
-                    continue
-                self._cross(by_source, list(splits.values()), unsplit[0])
-
-    def _cross(self, by_source: Relation, splits: list[Relation], unsplit: Term) -> None:
-        known = {t.name: [x for r in splits for x in r.terms if x.name == t.name] for t in by_source.terms}
-        left = {t.name: t.fact.wan - sum((x.fact.wan for x in known[t.name]), Decimal(0)) for t in by_source.terms}
-        for term in by_source.terms:
-            others = sum((v for name, v in left.items() if name != term.name), Decimal(0))
-            share = unsplit.fact.wan - others
-            decimals = max(x.fact.decimals for x in [*by_source.terms, unsplit])
-            fact = Fact(share, "万元", decimals, f"{share.normalize():f}万元（推算）", unsplit.fact.span)
-            terms = [*known[term.name], Term(f"{unsplit.name}（按余额推算）", fact, unsplit.span, inferred=True)]
-            relation = Relation("sum", f"{term.name}（按批次）", term.fact, terms, by_source.sentence, by_source.field)
-            if not any(_same_relation(relation, r) for r in self.report.relations):
-                self.report.relations.append(relation)
-
     # ---- batches, counts and rates ---------------------------------------------------------
-
-    def _dated_batches(self, reading: Reading) -> None:
-        """Allocations told batch by batch ("2022年12月…下达…；2023年8月…又下达…") add up to the
-        whole of the same words."""
-        batches = [e for e in self._placed if e.reading is reading and e.first.dated and e.whole is None
-                   and e.line is not None]
-        if len(batches) < 2:
-            return
-        role = next(iter(batches[0].money()))
-        if any(next(iter(b.money()), None) != role for b in batches):
-            return
-        words = batches[0].first.subject or batches[0].first.phrase
-        whole = next((e for e in self._placed if e.line is not None and e not in batches and e.whole is None
-                      and role in e.money() and (e.first.subject or e.first.phrase) == words), None)
-        if whole is None and self.main is not None and role in self.main.money() and self.main not in batches:
-            whole = self.main
-        if whole is not None:
-            terms = [(b, b.money()[role]) for b in batches]
-            self._relation("sum", whole.name, whole.money()[role], terms, role, batches)
-
-    def _enumerated_counts(self, reading: Reading, index: int) -> None:
-        """"A、B、C共3项", "分为A和B两类", "只有一个项目，即A": a count and the names it counts."""
-        text = reading.para.text
-        for m in reading.mentions:
-            if m.sentence != index or m.kind != Q.COUNT or m.paren == "aside" or m.role == "target":
-                continue
-            before = text[max([0, *(i + 1 for i in range(m.start) if text[i] in ",，:：;；。")]):m.start]
-            after = re.match(r"[\u4e00-\u9fff]{0,4}[,，]?(?:即|为|是)[:：]?([^,，。;；]+)", text[m.quantity.end:])
-            names: list[str] = []
-            etc = False
-            listed = _LISTING.search(before)
-            enumeration = _ENUMERATION.search(before[listed.end():] if listed else before)
-            if enumeration and (listed or ("、" in enumeration["names"] and (enumeration["etc"] or enumeration["sum"]))):
-                names = [n for n in re.split(r"[、和及与]", enumeration["names"]) if n.strip()]
-                etc = bool(enumeration["etc"])
-            elif after is not None:
-                names = [n for n in re.split(r"[、和及与]", after.group(1)) if n.strip()]
-                etc = after.group(1).endswith("等")
-            if len(names) < 1 or len(names) == 1 and after is None:
-                continue
-            span = reading.para.span(m.start, m.quantity.end)
-            label = _count_label(m, "、".join(n.strip() for n in names[:3]) + ("等" if len(names) > 3 else ""))
-            self.report.relations.append(Relation(
-                "count", label, m.fact, [Term(n.strip(), None, span) for n in names],
-                stated_sentence(m), "", not etc, "列举以“等”结尾，未列全" if etc else ""))
-            self.used.add(id(m))
-
-    def _rates(self, reading: Reading, index: int | None) -> None:
-        """A completion rate beside what was done and what was planned ("培训2399人，完成目标
-        任务数2000人的120%")."""
-        mentions = [m for m in reading.mentions if (index is None or m.sentence == index) and m.paren != "aside"]
-        for position, m in enumerate(mentions):
-            if m.kind != Q.PERCENT or m.role != "completion":
-                continue
-            earlier = [x for x in mentions[:position] if x.kind == Q.COUNT and x.segment == m.segment]
-            if m.of_previous and earlier:
-                denominator = earlier[-1]
-                same = [x for x in earlier[:-1] if x.quantity.unit == denominator.quantity.unit]
-                numerator = same[-1] if same else None
-            else:
-                done = [x for x in earlier if x.role == "count"]
-                numerator = done[-1] if done else None
-                denominator = None
-                if numerator is not None:
-                    unit = numerator.quantity.unit
-                    planned = {x.quantity.value: x for x in self.targets if x.quantity.unit == unit}
-                    denominator = next(iter(planned.values())) if len(planned) == 1 else None
-            if numerator is None or denominator is None:
-                continue
-            label = f"{numerator.subject or numerator.phrase}{m.fact.field or '完成率'}"
-            self.report.relations.append(Relation(
-                "rate", label, m.fact, [Term(numerator.subject or numerator.phrase, numerator.fact, numerator.fact.span),
-                                        Term(denominator.subject or denominator.phrase, denominator.fact,
-                                             denominator.fact.span)],
-                stated_sentence(m)))
-            self.used.update({id(m), id(numerator), id(denominator)})
 
     def _unused(self, readings: list[Reading]) -> None:
         for reading in readings:
@@ -675,26 +450,3 @@ class Reader:
                     para = reading.para
                     self.report.unused.append(Unused(para.text[start:end].strip(), tuple(m.fact.text for m in left),
                                                      para.span(left[0].start, left[0].quantity.end)))
-
-
-def _same_family(a: str, b: str, lex: Lexicon) -> bool:
-    return a == b or a in lex.items and b in lex.items
-
-
-def _same_relation(a: Relation, b: Relation) -> bool:
-    return (a.kind, a.field, a.stated.value, [t.fact.value if t.fact else None for t in a.terms]) == \
-        (b.kind, b.field, b.stated.value, [t.fact.value if t.fact else None for t in b.terms])
-
-
-def _count_label(m: Mention, names: str = "") -> str:
-    """"项目数" for "共4个项目"; else the names counted, or the words before the count."""
-    after = re.match(r"(?:个|项)?([\u4e00-\u9fff]{0,6}?(?:项目|任务|指标|政策))", m.context_after)
-    if after:
-        return after.group(1) + "数"
-    if names:
-        return f"{names} 个数"
-    return (m.subject or m.phrase or "列举项") + "数"
-
-
-def stated_sentence(m: Mention) -> str:
-    return m.context

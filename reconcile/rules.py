@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from extract.model import Aggregate, Fact, ProjectLine, Report
+from extract.model import Aggregate, Fact, Report
 from reconcile import registry as R
 from reconcile.arithmetic import (
     DISAGREES, HABIT_NAMES, PASSING, Verdict, judge_rate, judge_total, show, step, to_places,
