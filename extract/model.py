@@ -252,8 +252,11 @@ class Report:
                 "actual_wan": p.actual.wan if p.actual else None,
                 "stated_rate": p.stated_rate.value if p.stated_rate else None,
                 "page": p.span.page,
+                "arrived_wan": p.arrived.wan if p.arrived else None,
+                "arrival_rate": p.arrival_rate.value if p.arrival_rate else None,
             }
             for p in self.projects
         ]
-        columns = ["group", "seq", "name", "budget_wan", "actual_wan", "stated_rate", "page"]
+        columns = ["group", "seq", "name", "budget_wan", "actual_wan", "stated_rate", "page", "arrived_wan",
+                   "arrival_rate"]
         return pd.DataFrame(rows, columns=columns)

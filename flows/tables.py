@@ -16,7 +16,7 @@ import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-MONEY = ("budget", "initial_budget", "actual", "remainder")
+MONEY = ("budget", "initial_budget", "actual", "remainder", "arrived")
 PLACES = Decimal(1).scaleb(-10)
 
 
@@ -33,7 +33,7 @@ def rows(doc: dict) -> dict[str, list[dict]]:
         row = {"group": p["group"], "seq": p["seq"], "name": p["name"], "page": p["page"]}
         for field in MONEY:
             row[f"{field}_wan"] = _wan(p.get(field))
-        for field in ("stated_rate", "stated_completion"):
+        for field in ("stated_rate", "stated_completion", "arrival_rate"):
             row[field] = p[field]["value"] if p.get(field) else None
         for field in ("budget", "actual", "stated_rate"):
             row[f"{field}_text"] = p[field]["text"] if p.get(field) else None
@@ -57,7 +57,7 @@ def _schemas():
                    ("year", pa.int32())]
     projects = pa.schema(file_fields + [
         ("group", pa.string()), ("seq", pa.string()), ("name", pa.string()), ("page", pa.int32()),
-        *[(f"{f}_wan", dec) for f in MONEY], ("stated_rate", dec), ("stated_completion", dec),
+        *[(f"{f}_wan", dec) for f in MONEY], ("stated_rate", dec), ("stated_completion", dec), ("arrival_rate", dec),
         ("budget_text", pa.string()), ("actual_text", pa.string()), ("stated_rate_text", pa.string()),
     ])
     findings = pa.schema(file_fields + [

@@ -77,3 +77,15 @@ def test_every_case_keeps_its_provenance():
     for case in CASES:
         folder = REAL / case
         assert {"report.pdf", "source.txt", "truth.json", "meta.json"} <= {p.name for p in folder.iterdir()}, case
+
+
+def test_what_arrived_is_in_the_csv_and_the_archive_tables():
+    from extract import read_pdf
+    from flows.tables import rows
+
+    report = read_pdf(REAL / "19_longyang_linye_2022" / "report.pdf")
+    frame = report.projects_frame()
+    guards = frame[frame["name"] == "贫困人口生态护林员项目"].iloc[0]
+    assert (str(guards["arrived_wan"]), str(guards["arrival_rate"]), str(guards["actual_wan"])) == ("1604.75", "100", "1605")
+    [row] = [r for r in rows(doc_of("19_longyang_linye_2022"))["projects"] if r["name"] == "贫困人口生态护林员项目"]
+    assert (row["arrived_wan"], row["arrival_rate"]) == ("1604.75", "100")
