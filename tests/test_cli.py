@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,16 @@ def test_config_file_sets_defaults_and_the_command_line_wins(capsys, tmp_path, m
     (tmp_path / "jixiao.toml").write_text("bogus = 1\n", encoding="utf-8")
     code, _, err = run(capsys, "check", SAMPLE)
     assert code == 2 and "bogus" in err
+
+
+def test_figures_with_nothing_to_check_are_said_on_stderr(capsys):
+    import argparse
+
+    from extract.reader import read_text
+    from flows.cli import _render
+
+    report = read_text("另有社会捐赠资金5万元，由村委会统一管理。")
+    status, output = _render(argparse.Namespace(command="check", format="text"), report, Path("x.pdf"))
+    err = capsys.readouterr().err
+    assert status == 0 and "没有可核对的关系（核对 0 项）" in err and "请人工复核" in err
+    assert "社会捐赠资金" in output.content  # the line read is shown, not passed in silence
