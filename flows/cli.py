@@ -6,14 +6,15 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from extract.errors import ExitCode, InternalError, JixiaoError, OutputError, UsageError, shown
 from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+from flows.files import write_atomic
 from flows.isolate import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from flows.review_cli import REVIEWS_FILE, load_reviews
 
 log = logging.getLogger("jixiao")
 
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(check)
     check.add_argument("--format", choices=offered("check"), default="text",
                        help="xlsx needs --out; formats written one file per report need a folder with several files")
+    check.add_argument("--reviews", metavar="TOML",
+                       help="reviewers' decisions (confirmed / dismissed findings by id); dismissed errors do not fail")
     extract = sub.add_parser("extract", help="extract project lines and stated totals, without checking")
     common(extract)
     extract.add_argument("--format", choices=offered("extract"), default="json")
@@ -57,10 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
     patterns.add_argument("--check", action="store_true", default=True, help="read every sample (the default)")
     patterns.add_argument("--patterns", metavar="TOML", help="a user's phrasings, overlaid on the shipped ones")
     patterns.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    add_review_command(sub)
     from flows.archive_cli import add_commands
 
     add_commands(sub)  # archive, serve
     return parser
+
+
+def add_review_command(sub) -> None:
+    review = sub.add_parser("review", help="list a report's findings with their ids and decisions, or record one")
+    review.add_argument("file", metavar="FILE", type=Path, help="the PDF report")
+    decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--dismiss", metavar="ID", help="set this finding aside (needs --reason)")
+    decide.add_argument("--confirm", metavar="ID", help="confirm this finding: it is to be raised")
+    review.add_argument("--reason", default="", help="why (required with --dismiss)")
+    review.add_argument("--by", default="", metavar="NAME", help="who decided")
+    review.add_argument("--reviews", metavar="TOML",
+                        help=f"the reviews file to read and update (default: the config's, else ./{REVIEWS_FILE})")
+    review.add_argument("--password", help="password of an encrypted PDF")
+    review.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
+    review.add_argument("--config", metavar="TOML", help="defaults for these options")
+    review.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+
 
 
 def _version() -> str:
@@ -82,6 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "patterns":
         return check_patterns(args)
+    if args.command == "review":
+        from flows.review_cli import review
+
+        try:
+            return review(args)
+        except JixiaoError as exc:
+            return fail(exc, args.debug)
     if args.command in ("archive", "serve"):  # Prefect flows: flows/archive_cli.py
         from flows import archive_cli
 
@@ -91,8 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return fail(exc, args.debug)
     try:
         check_outputs(args)
+        args.decisions = load_reviews(getattr(args, "reviews", None))
         status, outputs = run(args)
         emit(outputs, args)
+        say_unmatched(args.decisions, outputs, args.files)
     except JixiaoError as exc:
         return fail(exc, args.debug)
     return status
@@ -107,6 +137,18 @@ def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv
         option = "--" + key.replace("_", "-")
         if hasattr(args, key) and not any(a == option or a.startswith(option + "=") for a in given):
             setattr(args, key, value)
+
+
+def say_unmatched(reviews, outputs: list[Output], files: list[Path]) -> None:
+    """One stderr line for the decisions whose id matched no finding of any file checked."""
+    if not reviews or not outputs or len(outputs) < len(files):  # a file not read might have matched
+        return
+    found = {i for o in outputs for i in o.finding_ids}
+    unmatched = [r for r in reviews.entries.values() if r.id not in found]
+    if unmatched:
+        shown_ids = "、".join(r.id for r in unmatched[:3]) + ("…" if len(unmatched) > 3 else "")
+        print(f"jixiao: 复核文件 {reviews.path} 中有 {len(unmatched)} 条结论没有对应的发现（{shown_ids}）；"
+              "报告可能已修改，见 JSON 的 reviews_unmatched", file=sys.stderr)
 
 
 def check_patterns(args: argparse.Namespace) -> int:
@@ -199,6 +241,7 @@ def process(args: argparse.Namespace, path: Path) -> tuple[int, Output]:
 class Output:
     source: Path
     content: str | bytes
+    finding_ids: tuple[str, ...] = ()  # to tell which review decisions matched no finding of the run
 
 
 def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
@@ -207,13 +250,18 @@ def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
         return ExitCode.ok, Output(path, fmt.render(report, None, path))
     from reconcile import reconcile
 
+    from reconcile.document import document
+
     result = reconcile(report)
-    status = ExitCode.findings if result.count("error") else ExitCode.ok
+    result.reviews = getattr(args, "decisions", None)
+    doc = document(report, result)
+    errors = doc["summary"]["review"]["errors_open"] if result.reviews is not None else doc["summary"]["errors"]
+    status = ExitCode.findings if errors else ExitCode.ok
     if not any(c.outcome != "insufficient_data" for c in result.checks):
         unused = f"；未能关联的含数字句子 {len(report.unused)} 句（见 JSON 的 unused）" if report.unused else ""
         print(f"jixiao: {shown(path, whole=True)}：读到数字，但没有可核对的关系（核对 0 项）{unused}，请人工复核",
               file=sys.stderr)
-    return status, Output(path, fmt.render(report, result, path))
+    return status, Output(path, fmt.render(report, result, path), tuple(f["id"] for f in doc["findings"]))
 
 
 def _format(args: argparse.Namespace):
@@ -262,23 +310,6 @@ def safe_stem(path: Path) -> str:
 
 def _bytes(content) -> bytes:
     return content if isinstance(content, bytes) else content.encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file and a rename: never a half-written output."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"无法写入 {path}（{exc.strerror or exc}）", "请检查输出路径与权限") from exc
-
 
 
 if __name__ == "__main__":  # pragma: no cover

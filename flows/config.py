@@ -10,7 +10,7 @@ from extract.errors import UsageError
 
 # Keys a config file may set, and the command-line option each stands for.
 KEYS = {"patterns": "patterns", "max_pages": "max_pages", "max_size": "max_size", "timeout": "timeout",
-        "max_memory": "max_memory", "workers": "workers"}
+        "max_memory": "max_memory", "workers": "workers", "reviews": "reviews"}
 
 
 def config_path(explicit: str | None) -> Path | None:
@@ -37,6 +37,7 @@ def load_config(explicit: str | None) -> dict:
     if unknown:
         raise UsageError(f"配置文件 {path} 有不认识的设置：{'、'.join(unknown)}",
                          f"可用的设置：{'、'.join(KEYS)}")
-    if "patterns" in data:
-        data["patterns"] = str((path.parent / data["patterns"]).resolve())
+    for key in ("patterns", "reviews"):  # files named in a config file are relative to it
+        if key in data:
+            data[key] = str((path.parent / data[key]).resolve())
     return data

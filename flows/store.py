@@ -27,6 +27,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from flows.files import write_atomic
+
 STATE = ".jixiao"
 LIBRARIES = ("pdfplumber", "pdfminer.six", "jieba")
 
@@ -84,12 +86,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    from flows.cli import write_atomic as write
-
-    write(path, data)
 
 
 class Store:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from extract.model import FACT_FIELDS, Aggregate, Fact, ProjectLine, Relation, Report, SelfEvaluation, Span
 from reconcile.arithmetic import TRUNCATED, to_places
 from reconcile.model import INSUFFICIENT, Check, Finding, Result
+from reconcile import reviews
 from reconcile.registry import RULES
 from reconcile.wording import field_word
 
@@ -193,6 +194,8 @@ def document(report: Report, result: Result | None = None) -> dict:
         out["checks"] = [check_dict(c) for c in result.checks]
         out["findings"] = [finding_dict(f) for f in result.findings]
         assign_ids(out["findings"])
+        if result.reviews is not None:
+            reviews.apply(out, result.reviews)
     return out
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from extract.model import Report
 from reconcile.model import Result
+from reconcile.reviews import DECISION_WORDS
 from reconcile.view import SEVERITY_WORDS, build
 
 # Characters that mean something to CommonMark or to the HTML a Markdown viewer may pass through.
@@ -41,12 +42,16 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None = 
     ]
     if s["remarks"]:
         lines += ["备注：" + escape("；".join(s["remarks"])), ""]
+    if "review" in s:
+        r = s["review"]
+        lines += [f"复核：待复核 {r['open']}，确认 {r['confirmed']}，排除 {r['dismissed']}", ""]
     errors = [f for f in view["findings"] if f["severity"] == "error"]
     if errors:
         lines.append(f"**错误（{len(errors)}）**")
         lines.append("")
         for n, f in enumerate(errors[:MAX_ERRORS], start=1):
-            lines.append(f"{n}. 第 {f['page']} 页 · `{f['rule']}`：{escape(f['message'])}")
+            decided = f"（{_decision(f)}）" if f.get("review") else ""
+            lines.append(f"{n}. 第 {f['page']} 页 · `{f['rule']}`{decided}：{escape(f['message'])}")
             if f["quote"]:
                 lines.append(f"   > {escape(f['quote'])}")
         if len(errors) > MAX_ERRORS:
@@ -59,6 +64,12 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None = 
         by_rule = "、".join(f"`{r['code']}` {r['count']}" for r in view["rules"] if r["severity"] != "error")
         lines += [f"另有{'、'.join(others)}（{by_rule}），详见 HTML 或 Excel 报告。", ""]
     return "\n".join(lines)
+
+
+def _decision(finding: dict) -> str:
+    review = finding["review"]
+    word = "已" + DECISION_WORDS[review["decision"]]
+    return word + (f"：{escape(review['reason'])}" if review["reason"] else "")
 
 
 def _code(text: str) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from extract.model import Fact, Span
+
+if TYPE_CHECKING:
+    from reconcile.reviews import Reviews
 
 # Outcomes of a check (stable, in the JSON `checks`).
 PASS = "pass"
@@ -72,6 +76,7 @@ class Check:
 @dataclass(slots=True)
 class Result:
     checks: list[Check]
+    reviews: "Reviews | None" = None  # reviewers' decisions (reconcile.reviews), applied to the document
 
     @property
     def findings(self) -> list[Finding]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 from extract.model import Report
-from reconcile.document import summary
+from reconcile.document import document, summary
 from reconcile.model import Result
+from reconcile.reviews import DECISION_WORDS, decision_of
 
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -30,17 +31,21 @@ def render(report: Report, result: Result) -> str:
         lines.append(f"第 {_pages(report.source.unread_pages)} 页没有文字层，未能读取（安装 jixiao[ocr] 可识别）")
     lines.append("")
     findings = result.findings
+    reviewed = document(report, result) if result.reviews is not None else None
+    decided = reviewed["findings"] if reviewed else None
     if findings:
-        rows = [(SEVERITY_WORDS[f.severity], f.rule, f"第{f.span.page}页", f.message) for f in findings]
-        widths = [max(width(r[i]) for r in [("级别", "规则", "页码", ""), *rows]) for i in range(3)]
         header = ("级别", "规则", "页码", "说明")
-        lines.append("  ".join(pad(h, w) for h, w in zip(header, widths)) + "  " + header[3])
-        for row in rows:
-            lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)) + "  " + row[3])
+        rows = [(SEVERITY_WORDS[f.severity], f.rule, f"第{f.span.page}页", f.message) for f in findings]
+        if decided is not None:  # a reviews file is in force: each finding's decision, and why
+            header = ("级别", "规则", "页码", "复核", "说明")
+            rows = [(*row[:3], DECISION_WORDS[decision_of(d)], row[3] + _why(d)) for row, d in zip(rows, decided)]
+        widths = [max(width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        for row in [header, *rows]:
+            lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)) + "  " + row[-1])
         lines.append("")
     if not any(c.outcome != "insufficient_data" for c in result.checks):
         lines.extend(_what_was_read(report))
-    lines.append(summary_line(result))
+    lines.append(summary_line(result, reviewed))
     return "\n".join(lines) + "\n"
 
 
@@ -62,17 +67,26 @@ def _what_was_read(report: Report) -> list[str]:
     return out
 
 
+def _why(finding: dict) -> str:
+    review = finding.get("review")
+    return f"（复核：{review['reason']}）" if review and review["reason"] else ""
+
+
 def _money(fact) -> str:
     return fact.text if fact is not None else "—"
 
 
-def summary_line(result: Result) -> str:
+def summary_line(result: Result, reviewed: dict | None = None) -> str:
+    """The closing line; with `reviewed` (the document with decisions applied), their counts too."""
     s = summary(result)
     o = s["outcomes"]
     text = (f"核对 {s['checks']} 项：通过 {o['pass']}，取整差异 {o['rounding']}，不符 {o['fail']}，"
             f"数据不足 {o['insufficient_data']}；错误 {s['errors']}，警告 {s['warnings']}，提示 {s['notes']}")
     if s["remarks"]:
         text += "（" + "；".join(s["remarks"]) + "）"
+    if reviewed is not None:
+        r = reviewed["summary"]["review"]
+        text += f"；复核：待复核 {r['open']}，确认 {r['confirmed']}，排除 {r['dismissed']}"
     return text
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from extract.model import Report
 from reconcile.model import Result
+from reconcile.reviews import DECISION_WORDS
 from reconcile.view import (
     OUTCOME_WORDS, RELATION_WORDS, SEVERITY_WORDS, VERDICT_WORDS, build, members_text,
 )
@@ -63,7 +64,8 @@ def findings_sheet(ws, view: dict) -> None:
     cols = [Col("序号", "int"), Col("级别"), Col("规则"), Col("问题类型"), Col("页码", "int"),
             Col("说明", "wrap", 60), Col("算式", "wrap", 40), Col("报告数", "unit-number"),
             Col("重算数", "unit-number"), Col("差异", "unit-number"), Col("允许误差", "unit-number"),
-            Col("单位"), Col("判定"), Col("原文", "wrap", 60), Col("涉及项目", "wrap", 30), Col("相关页码")]
+            Col("单位"), Col("判定"), Col("原文", "wrap", 60), Col("涉及项目", "wrap", 30), Col("相关页码"),
+            Col(ID_HEADER), Col(DECISION_HEADER), Col(REASON_HEADER, "wrap", 30)]
     rows, fills = [], []
     for n, f in enumerate(view["findings"], start=1):
         check = view["checks"][f["check"]] if f["check"] is not None else {}
@@ -71,11 +73,45 @@ def findings_sheet(ws, view: dict) -> None:
         rows.append([n, SEVERITY_WORDS[f["severity"]], f["rule"], f["title"], f["page"], f["message"],
                      check.get("expression", ""), f["stated"], f["recomputed"], f["difference"], f["tolerance"],
                      f["unit"], VERDICT_WORDS.get(check.get("verdict"), check.get("verdict", "")), f["quote"], project,
-                     "、".join(str(p) for p in sorted({b["page"] for b in f["boxes"]}))])
+                     "、".join(str(p) for p in sorted({b["page"] for b in f["boxes"]})),
+                     f["id"], *review_cells(f.get("review"))])
         fills.append(f["severity"])
     table(ws, cols, rows, fills, unit_col=11)
     if view["summary"]["errors"]:
         ws.sheet_properties.tabColor = "C62828"
+
+
+ID_HEADER, DECISION_HEADER, REASON_HEADER = "编号", "复核结论", "复核说明"
+
+
+def review_cells(review: dict | None) -> tuple[str, str]:
+    """复核结论 and 复核说明 of a finding: the decision in Chinese; the reason, by whom and when."""
+    if not review:
+        return "", ""
+    by = "，".join(x for x in (review.get("by"), review.get("at")) if x)
+    return DECISION_WORDS[review["decision"]], review["reason"] + (f"（{by}）" if by else "")
+
+
+def apply_reviews(data: bytes, reviews) -> bytes:
+    """A rendered workbook with its 复核结论 and 复核说明 filled from `reviews` (a
+    reconcile.reviews.Reviews) by each finding's 编号: how an archive run shows changed
+    decisions without rendering the report again."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    ws = book["核对结果"]
+    header = {cell.value: cell.column for cell in ws[1]}
+    for row in range(2, ws.max_row + 1):
+        finding_id = ws.cell(row, header[ID_HEADER]).value
+        review = reviews.get(finding_id)
+        for column, value in zip((DECISION_HEADER, REASON_HEADER), review_cells(review.as_dict() if review else None)):
+            cell = ws.cell(row, header[column])
+            cell.value = None
+            if value:
+                set_text(cell, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def projects_sheet(ws, view: dict) -> None:
