@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="extract a report and check its arithmetic")
     common(check)
     check.add_argument("--format", choices=offered("check"), default="text",
-                       help="xlsx needs --out; formats written one file per report need a folder with several files")
+                       help="xlsx and pdf need --out; formats written one file per report need a folder with several files")
     check.add_argument("--reviews", metavar="TOML",
                        help="reviewers' decisions (confirmed / dismissed findings by id); dismissed errors do not fail")
     extract = sub.add_parser("extract", help="extract project lines and stated totals, without checking")
@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_review_command(sub) -> None:
     review = sub.add_parser("review", help="list a report's findings with their ids and decisions, or record one")
-    review.add_argument("file", metavar="FILE", type=Path, help="the PDF report")
+    review.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the PDF report")
     decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--merge", metavar="TOML", type=Path,
+                        help="add the decisions of another reviews file (an HTML report's export) to --reviews")
     decide.add_argument("--dismiss", metavar="ID", help="set this finding aside (needs --reason)")
     decide.add_argument("--confirm", metavar="ID", help="confirm this finding: it is to be raised")
     review.add_argument("--reason", default="", help="why (required with --dismiss)")
@@ -277,6 +279,15 @@ def check_outputs(args: argparse.Namespace) -> None:
         raise UsageError(f"--format {fmt.name} 是二进制格式，请用 --out 指定输出文件")
     if len(args.files) > 1 and fmt.combine is None and (args.out is None or args.out.is_file()):
         raise UsageError(f"多个文件以 {fmt.name} 格式输出时，--out 应为文件夹（每个报告一个文件）")
+    if args.out is not None and args.out.exists() and any(_same(args.out, f) for f in args.files):
+        raise UsageError(f"--out {args.out} 就是输入文件，写入会覆盖原件", "请另选输出路径")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def emit(outputs: list[Output], args: argparse.Namespace) -> None:

@@ -32,6 +32,10 @@ def review(args: argparse.Namespace) -> int:
 
     path = Path(args.reviews or REVIEWS_FILE)
     book = load_reviews(str(path), missing_ok=True)
+    if args.merge is not None:
+        return merge(args.merge, path)
+    if args.file is None:
+        raise UsageError("jixiao review 需要一个 PDF 文件（或 --merge 复核文件）", "例如 jixiao review report.pdf")
     report = require_figures(read_pdf(args.file, args.password, args.patterns))
     result = reconcile(report)
     result.reviews = book
@@ -49,6 +53,26 @@ def review(args: argparse.Namespace) -> int:
         raise UsageError(str(exc), "请补全后重试") from exc
     write_atomic(path, updated.encode("utf-8"))
     print(f"已记录：{rv.DECISION_WORDS[decision]} {finding['id']}（{finding['message']}）→ {path}")
+    return int(ExitCode.ok)
+
+
+def merge(source: Path, path: Path) -> int:
+    """Add every decision of `source` (an HTML report's export, another reviewer's file) to the
+    reviews file at `path`: new ids appended, decided ids updated, everything else kept."""
+    incoming = load_reviews(str(source))
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    before = rv.parse(text, str(path)).entries
+    changed = 0
+    for entry in incoming.entries.values():
+        if entry.id in before and before[entry.id].as_dict() == entry.as_dict():
+            continue
+        text = rv.record(text, entry.id, entry.decision, entry.reason, entry.by, entry.at or None)
+        changed += 1
+    if changed:
+        write_atomic(path, text.encode("utf-8"))
+    new = sum(1 for i in incoming.entries if i not in before)
+    print(f"已合并 {source} 的 {len(incoming.entries)} 条结论到 {path}：新增 {new}，更新 {changed - new}，"
+          f"未变 {len(incoming.entries) - changed}")
     return int(ExitCode.ok)
 
 

@@ -75,6 +75,12 @@ def _md(report: Report, result: Result | None, pdf: Path | None) -> str:
     return render(report, result, pdf)
 
 
+def _pdf(report: Report, result: Result | None, pdf: Path | None) -> bytes:
+    from reconcile.annotate import render
+
+    return render(report, result, pdf)
+
+
 def _md_combine(parts: list[str]) -> str:
     from reconcile.markdown import combine
 
@@ -101,3 +107,4 @@ register(Format("csv", ".csv", _csv, combine=_csv_concat, checks=False, extracts
 register(Format("html", ".html", _html))  # one self-contained page per report, with page crops
 register(Format("xlsx", ".xlsx", _xlsx, binary=True))
 register(Format("md", ".md", _md, combine=_md_combine))
+register(Format("pdf", ".pdf", _pdf, binary=True))  # the original PDF with the findings annotated

@@ -142,3 +142,32 @@ def test_the_config_file_names_the_reviews_file_relative_to_itself(capsys, tmp_p
     code, _, _ = run(capsys, "check", SAMPLE, "--config", str(folder / "jixiao.toml"),
                      "--reviews", str(tmp_path / "empty.toml"))
     assert code == 1  # the command line wins over the config file
+
+
+def test_merge_adds_an_exported_file_to_the_shared_one_keeping_what_it_had(capsys, tmp_path, sums):
+    shared = tmp_path / "reviews.toml"
+    shared.write_text(f'# 审计一组\n[[review]]\nid = "{sums[0]}"\ndecision = "confirmed"\n\n'
+                      '[[review]]\nid = "other:1"\ndecision = "confirmed"\n', encoding="utf-8")
+    exported = tmp_path / "report.reviews.toml"  # as the HTML page writes it
+    exported.write_text(f'[[review]]\nid = "{sums[0]}"\ndecision = "dismissed"\nreason = "见附表"\nby = "张三"\n'
+                        f'at = 2026-12-01\n\n[[review]]\nid = "{sums[1]}"\ndecision = "confirmed"\n'
+                        'at = 2026-12-02\n', encoding="utf-8")
+    code, out, _ = run(capsys, "review", "--merge", str(exported), "--reviews", str(shared))
+    assert code == 0 and "新增 1，更新 1，未变 0" in out
+    from reconcile.reviews import load
+
+    text = shared.read_text(encoding="utf-8")
+    merged = load(shared).entries
+    assert text.startswith("# 审计一组\n") and list(merged) == [sums[0], "other:1", sums[1]]
+    assert merged[sums[0]].as_dict() == {"decision": "dismissed", "reason": "见附表", "by": "张三", "at": "2026-12-01"}
+    assert merged[sums[1]].at == "2026-12-02"
+    code, out, _ = run(capsys, "review", "--merge", str(exported), "--reviews", str(shared))
+    assert code == 0 and "未变 2" in out and shared.read_text(encoding="utf-8") == text
+
+
+def test_an_output_that_is_the_input_is_refused(capsys, tmp_path):
+    copy = tmp_path / "report.pdf"
+    copy.write_bytes(open(SAMPLE, "rb").read())
+    code, _, err = run(capsys, "check", str(copy), "--format", "pdf", "--out", str(copy))
+    assert code == 2 and "覆盖原件" in err
+    assert copy.read_bytes() == open(SAMPLE, "rb").read()
