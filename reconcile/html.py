@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +13,9 @@ from extract.model import Report
 from reconcile.model import Result
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The reviews data block: JSON, never markup. Its text holds no "<" (escaped), so it ends at the first one.
+REVIEWS_BLOCK = re.compile(r'(<script type="application/json" id="jixiao-reviews">)([^<]*)(</script>)')
+_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 @cache
@@ -59,6 +64,8 @@ def page(template: str, **context) -> str:
 
 def render(report: Report, result: Result | None, pdf_path: Path | str | None = None) -> str:
     """The checked report as one HTML page; without a readable PDF it says so instead of showing crops."""
+    from markupsafe import Markup
+
     from reconcile import reconcile
     from reconcile.evidence import page_crops
     from reconcile.view import build
@@ -67,4 +74,35 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None = 
         result = reconcile(report)
     view = build(report, result)
     evidence = page_crops(pdf_path, report.source.sha256, {f["index"]: f["boxes"] for f in view["findings"]})
-    return page("report.html.j2", view=view, evidence=evidence)
+    ids = [f["id"] for f in view["findings"]]
+    decisions = {f["id"]: f["review"] for f in view["findings"] if f.get("review")}
+    return page("report.html.j2", view=view, evidence=evidence, reviews=Markup(reviews_block(ids, decisions)))
+
+
+def reviews_block(ids: list[str], decisions: dict[str, dict]) -> str:
+    """The text of the page's reviews data block: every finding id of the page, in order, and the
+    decisions (`Review.as_dict()`) of those of them that are decided.
+
+    Deterministic (sorted keys, no spaces) and inert inside <script type="application/json">:
+    "<", ">" and "&" are written as \\u003c, \\u003e and \\u0026, so no reason can close
+    the element or open a comment; JSON.parse reads them back as the characters.
+    """
+    data = {"ids": list(ids), "decisions": {i: decisions[i] for i in ids if i in decisions}}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return re.sub(r"[<>&]", lambda m: _UNSAFE[m[0]], text)
+
+
+def apply_reviews(html: str, reviews) -> str:
+    """A rendered report page with the decisions of `reviews` (a `reconcile.reviews.Reviews`, or None
+    for none) in place of those it had, for the findings it shows: the page's ids are read from its
+    own block.
+
+    The page shows decisions from that block alone, so this gives, byte for byte, the page that
+    `render` would give with `result.reviews = reviews`, without reading the PDF again.
+    """
+    found = REVIEWS_BLOCK.search(html)
+    if found is None:
+        raise ValueError("not a jixiao report page: it has no reviews data block (id=jixiao-reviews)")
+    ids = json.loads(found[2])["ids"]
+    block = reviews_block(ids, reviews.for_ids(ids) if reviews is not None else {})
+    return html[:found.start(2)] + block + html[found.end(2):]

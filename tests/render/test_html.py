@@ -177,7 +177,7 @@ def test_content_security_policy_allows_only_the_inline_style_and_script(page):
     policy = page.find("meta", http_equiv="Content-Security-Policy").attrs["content"]
     assert "default-src 'none'" in policy and "img-src data:" in policy
     [style] = page.find_all("style")
-    [script] = page.find_all("script")
+    [script] = page.find_all("script", type=None)
     for element, directive in ((style, "style-src"), (script, "script-src")):
         digest = base64.b64encode(hashlib.sha256(element.text.encode()).digest()).decode()
         assert f"{directive} 'sha256-{digest}'" in policy
