@@ -47,7 +47,8 @@ def render_task(report, result, formats: tuple[str, ...], pdf: str):
 def check_report(path: str, out: str | None = None, formats: tuple[str, ...] = ("json",),
                  password: str | None = None, patterns: str | None = None) -> dict:
     """Read, reconcile and render one report; write the renderings to folder `out` if given."""
-    from flows.cli import safe_stem, write_atomic
+    from flows.cli import safe_stem
+    from flows.files import write_atomic
 
     report = read_task(path, password, patterns)
     result = reconcile_task(report)
@@ -81,8 +82,9 @@ def check_files(items: list[tuple[str, str, str]], formats: tuple[str, ...], pas
 
 
 @task(name="summarise", **TASK)
-def summarise_task(root: str, out: str, the_plan: plan.Plan, records: dict, versions: dict) -> dict:
-    return summary.finish(Path(root), Path(out), the_plan, records, store.Store(Path(out), versions))
+def summarise_task(root: str, out: str, the_plan: plan.Plan, records: dict, versions: dict,
+                   reviews: str | None = None) -> dict:
+    return summary.finish(Path(root), Path(out), the_plan, records, store.Store(Path(out), versions), reviews)
 
 
 def default_workers() -> int:
@@ -116,12 +118,13 @@ def make_runner(workers: int | None = None, dask: str | None = None, patterns: s
 def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: float | None = isolate.DEFAULT_TIMEOUT,
                       memory_mb: int | None = isolate.DEFAULT_MEMORY >> 20, batch: int | None = None,
                       workers: int | None = None, password: str | None = None, patterns: str | None = None,
-                      formats: list[str] | None = None, progress: bool = False) -> dict:
+                      formats: list[str] | None = None, progress: bool = False, reviews: str | None = None) -> dict:
     """Check every report under `root` that changed since the last run; write results to `out`.
 
     `workers` only sizes the batches (the task runner decides where they run); `batch`
     overrides it: files per task. `formats`: what to write per report (default: json, html
-    and xlsx, those that are registered).
+    and xlsx, those that are registered). `reviews`: the reviewers' decisions (default
+    OUT/reviews.toml when present), read at the end of the run.
     """
     root, out = str(Path(root).absolute()), str(Path(out).absolute())
     formats = pipeline.archive_formats(formats)
@@ -131,7 +134,7 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
     the_plan = triage_task(quote(entries), out, versions, retry_failed)
     records = check_all(the_plan, out, versions, formats, timeout, memory_mb, batch, workers or default_workers(),
                         password, patterns, progress)
-    result = summarise_task(root, out, quote(the_plan), quote(records), versions)
+    result = summarise_task(root, out, quote(the_plan), quote(records), versions, reviews)
     publish(result)
     return result
 
@@ -222,8 +225,8 @@ def table_rows(result: dict) -> list[dict]:
         files = sorted(files[:ARTIFACT_ROWS], key=lambda f: f["path"])
     return [{"file": f["path"], "status": f["status"], "exit": f["exit_code"], "errors": f["counts"]["error"],
              "warnings": f["counts"]["warning"], "info": f["counts"]["info"], "new": len(f["changes"]["new"]),
-             "resolved": len(f["changes"]["resolved"]), "organization": f["organization"], "year": f["year"],
-             "reason": f["reason"]} for f in files]
+             "resolved": len(f["changes"]["resolved"]), "open": (f.get("review") or {}).get("open"),
+             "organization": f["organization"], "year": f["year"], "reason": f["reason"]} for f in files]
 
 
 def markdown(result: dict) -> str:
@@ -231,6 +234,7 @@ def markdown(result: dict) -> str:
     lines = [f"# 归档核对：{result['root']}", "",
              f"共 {t['files']} 个文件：已核对 {t['checked']}，沿用 {t['cached']}，失败 {t['failed']}，跳过 {t['skipped']}。",
              f"错误 {t['error']}，警告 {t['warning']}，提示 {t['info']}；较上次运行新增 {t['new']}，已解决 {t['resolved']}。",
+             *([f"复核：待复核 {t['open']}，确认 {t['confirmed']}，排除 {t['dismissed']}。"] if "reviews" in result else []),
              f"退出码 {result['exit_code']}。", ""]
     failed = [f for f in result["files"] if f["status"] == "failed"]
     if failed:

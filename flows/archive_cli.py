@@ -35,6 +35,8 @@ def add_commands(sub) -> None:
                        help="what to write per report, e.g. json,html (default: json, html and xlsx)")
         p.add_argument("--password", help="password for encrypted PDFs")
         p.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
+        p.add_argument("--reviews", metavar="TOML",
+                       help="reviewers' decisions by finding id (default: OUT/reviews.toml when present)")
         p.add_argument("--quiet", action="store_true", help="no progress bar and no closing summary line")
         p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
@@ -68,7 +70,11 @@ def _params(args: argparse.Namespace) -> dict:
         raise UsageError(f"{args.root}：不是文件夹", "请给出归档文件夹的路径")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"{args.out}：已存在且不是文件夹", "--out 应为文件夹")
-    return {"retry_failed": args.retry_failed, "timeout": args.timeout or None,
+    from flows.decisions import load
+
+    reviews = str(Path(args.reviews).absolute()) if args.reviews else None
+    load(args.out, reviews)  # a malformed reviews file stops the run before any work (exit 2)
+    return {"retry_failed": args.retry_failed, "timeout": args.timeout or None, "reviews": reviews,
             "memory_mb": args.max_memory or None,
             "batch": args.batch, "password": args.password, "patterns": args.patterns, "formats": args.formats}
 
@@ -113,7 +119,13 @@ def archive(args: argparse.Namespace) -> int:
         t = result["totals"]
         print(f"{t['files']} 个文件：已核对 {t['checked']}，沿用 {t['cached']}，失败 {t['failed']}，跳过 {t['skipped']}；"
               f"错误 {t['error']}，警告 {t['warning']}，提示 {t['info']}；新增 {t['new']}，已解决 {t['resolved']}"
-              f"  → {args.out / 'summary.json'}")
+              + (f"；待复核 {t['open']}，确认 {t['confirmed']}，排除 {t['dismissed']}" if "reviews" in result else "")
+              + f"  → {args.out / 'summary.json'}")
+    unmatched = result.get("reviews", {}).get("unmatched", [])
+    if unmatched:
+        print(f"jixiao: 复核文件 {result['reviews']['path']} 中有 {len(unmatched)} 条结论没有对应的发现"
+              f"（{'、'.join(u['id'] for u in unmatched[:3])}{'…' if len(unmatched) > 3 else ''}）；"
+              "见 summary.json 的 reviews.unmatched", file=sys.stderr)
     return int(result["exit_code"])
 
 
@@ -134,7 +146,7 @@ def _early_server():
 
 
 def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str | None = None,
-              formats: list[str] | None = None, **_) -> dict | None:
+              formats: list[str] | None = None, reviews: str | None = None, **_) -> dict | None:
     """When nothing under ROOT is new or changed and no Prefect server is configured, the
     summary, written without starting a temporary server (5–10 s of a re-run's 11–13 s).
 
@@ -155,7 +167,7 @@ def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str 
 
     if PREFECT_API_URL.value():
         return None
-    return summary.finish(Path(root), Path(out), the_plan, dict(the_plan.records), kept)
+    return summary.finish(Path(root), Path(out), the_plan, dict(the_plan.records), kept, reviews)
 
 
 def failure_line(path: str, reason: str) -> str:

@@ -7,9 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 from extract.errors import ExitCode
-from flows import changes, tables
+from flows import changes, decisions, tables
 from flows.plan import CACHED, CHECK, Plan, output_names
 from flows.store import Store, versions_key, write_atomic
+from reconcile.reviews import CONFIRMED, DISMISSED, OPEN
 
 SCHEMA = "jixiao.archive/1"
 REPORTS = "reports"
@@ -30,7 +31,7 @@ def failure_record(kind: str, exit_code: int, reason: str) -> dict:
 
 
 def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | None,
-             versions: dict[str, str]) -> dict:
+             versions: dict[str, str], reviews=None) -> dict:
     """The summary document. `records` holds every sha256 → record known after the run
     (cached and newly checked); a PDF without one was interrupted and is retried next time."""
     names = output_names([i.rel for i in plan.items if i.status in (CHECK, CACHED) and i.sha256 in records
@@ -65,6 +66,8 @@ def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | Non
             if item.rel in names:
                 entry["outputs"] = {fmt: f"{REPORTS}/{names[item.rel]}{Path(stored).suffix}"
                                     for fmt, stored in sorted(record["renderings"].items())}
+        if entry["status"] in ("checked", CACHED):
+            _review(entry, (record.get("rows") or {}).get("findings", []), reviews)
         last = (before.get(item.rel) or before_by_sha.get(item.sha256)) if checkable else None
         if entry["status"] in ("checked", CACHED):
             entry["changes"] = changes.compare(last["finding_ids"] if last else None, entry["finding_ids"])
@@ -81,7 +84,19 @@ def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | Non
         "files": files,
         "removed": sorted(p for p in before if p not in paths),
     }
+    if reviews is not None:
+        summary["reviews"] = {"path": reviews.path, "decisions": len(reviews.entries),
+                              "unmatched": decisions.unmatched(reviews, files)}
     return summary
+
+
+def _review(entry: dict, findings: list[dict], reviews) -> None:
+    """A readable report's findings open, confirmed and dismissed; its exit code counts only
+    the errors not dismissed; a digest of its decisions tells when its outputs must change."""
+    entry["review"] = decisions.counts(findings, reviews)
+    entry["reviews_digest"] = decisions.digest([f["id"] for f in findings], reviews)
+    if entry["exit_code"] == ExitCode.findings and not entry["review"]["errors_open"]:
+        entry["exit_code"] = int(ExitCode.ok)
 
 
 def _totals(files: list[dict]) -> dict:
@@ -92,17 +107,20 @@ def _totals(files: list[dict]) -> dict:
         **{k: sum(f["counts"][k] for f in files) for k in ("error", "warning", "info")},
         "new": sum(len(f["changes"]["new"]) for f in files),
         "resolved": sum(len(f["changes"]["resolved"]) for f in files),
+        **{k: sum(f["review"][k] for f in files if "review" in f)
+           for k in (OPEN, CONFIRMED, DISMISSED, "errors_open")},
     }
 
 
-def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dict], prior: dict | None) -> None:
+def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dict], prior: dict | None,
+                  reviews=None) -> None:
     """Copy each report's renderings from the store to its name under reports/ (only when it
     changed since the last run), and remove the outputs of files that are gone."""
     before = {f["path"]: f for f in (prior or {}).get("files", [])}
     for entry in summary["files"]:
         last = before.get(entry["path"])
         unchanged = last is not None and last.get("store") == entry.get("store") \
-            and last.get("outputs") == entry["outputs"]
+            and last.get("outputs") == entry["outputs"] and last.get("reviews_digest") == entry.get("reviews_digest")
         for fmt, rel in entry["outputs"].items():
             target = out / rel
             if unchanged and target.exists():
@@ -116,6 +134,8 @@ def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dic
                     from reconcile.document import dumps
 
                     data = dumps(doc).encode("utf-8")
+            if reviews is not None:
+                data = decisions.apply(fmt, data, decisions.subset(reviews, entry["finding_ids"]))
             write_atomic(target, data)
     keep = {out / rel for e in summary["files"] for rel in e["outputs"].values()}
     for last in before.values():
@@ -136,18 +156,20 @@ def _remove_empty(folder: Path) -> None:
             pass
 
 
-def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict | None) -> dict[str, str]:
+def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict | None,
+                 reviews=None) -> dict[str, str]:
     """Parquet and DuckDB, rebuilt only when the set of (path, result) pairs changed."""
     import hashlib
 
-    basis = json.dumps([(f["path"], f.get("store"), f["status"], f["changes"]) for f in summary["files"]])
+    basis = json.dumps([(f["path"], f.get("store"), f["status"], f["changes"], f.get("reviews_digest"))
+                        for f in summary["files"]])
     digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
     names = {"projects": "projects.parquet", "findings": "findings.parquet", "files": "files.parquet",
              "duckdb": "archive.duckdb"}
     if prior and prior.get("tables_digest") == digest and all((out / n).exists() for n in names.values()):
         summary["tables_digest"] = digest
         return names
-    report_rows = {f["path"]: records[f["sha256"]]["rows"] for f in summary["files"]
+    report_rows = {f["path"]: decisions.rows(records[f["sha256"]]["rows"], reviews) for f in summary["files"]
                    if f["status"] in ("checked", CACHED) and records.get(f["sha256"], {}).get("rows")}
     written = tables.build(out, summary["files"], report_rows)
     summary["tables_digest"] = digest
@@ -160,12 +182,17 @@ def write_index(out: Path, summary: dict) -> None:
     write_atomic(out / "index.html", render_index(summary).encode("utf-8"))
 
 
-def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: Store) -> dict:
-    """Write everything the run leaves in OUT; summary.json last (the next run compares with it)."""
+def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: Store,
+           reviews_path: str | None = None) -> dict:
+    """Write everything the run leaves in OUT; summary.json last (the next run compares with it).
+
+    Reviewers' decisions (OUT/reviews.toml, or `reviews_path`) are read now, at the end of
+    every run, so a scheduled run takes the file as it is that night."""
+    reviews = decisions.load(out, reviews_path)
     prior = previous(out)
-    summary = assemble(root, plan, records, prior, store.versions)
-    write_outputs(out, summary, store, records, prior)
-    write_tables(out, summary, records, prior)
+    summary = assemble(root, plan, records, prior, store.versions, reviews)
+    write_outputs(out, summary, store, records, prior, reviews)
+    write_tables(out, summary, records, prior, reviews)
     write_index(out, summary)
     write_atomic(out / "summary.json", (json.dumps(summary, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     store.prune_versions()

@@ -1,7 +1,7 @@
 """Every report's project lines and findings as Parquet tables, and a DuckDB database over them.
 
     OUT/projects.parquet   one row per project line, with file, page and the figures in 万元
-    OUT/findings.parquet   one row per finding, with its stable id, file and page
+    OUT/findings.parquet   one row per finding, with its stable id, file, page and review decision
     OUT/files.parquet      one row per file of summary.json
     OUT/archive.duckdb     tables files, projects, findings (a copy: it works without the Parquet files)
 
@@ -13,6 +13,7 @@ half up (四舍五入) to 10 places.
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -64,11 +65,14 @@ def _schemas():
         ("id", pa.string()), ("rule", pa.string()), ("severity", pa.string()), ("title", pa.string()),
         ("message", pa.string()), ("stated", dec), ("recomputed", dec), ("difference", dec),
         ("tolerance", dec), ("unit", pa.string()), ("page", pa.int32()), ("quote", pa.string()),
+        ("decision", pa.string()), ("review_reason", pa.string()), ("review_by", pa.string()),
+        ("review_at", pa.date32()),
     ])
     files = pa.schema([
         ("file", pa.string()), ("sha256", pa.string()), ("status", pa.string()), ("reason", pa.string()),
         ("exit_code", pa.int32()), ("errors", pa.int32()), ("warnings", pa.int32()), ("infos", pa.int32()),
         ("organization", pa.string()), ("year", pa.int32()), ("new", pa.int32()), ("resolved", pa.int32()),
+        ("open", pa.int32()), ("confirmed", pa.int32()), ("dismissed", pa.int32()),
     ])
     return projects, findings, files
 
@@ -81,6 +85,8 @@ def _table(schema, records: list[dict]):
         values = [r.get(field.name) for r in records]
         if pa.types.is_decimal(field.type):
             values = [None if v is None else Decimal(v).quantize(PLACES, ROUND_HALF_UP) for v in values]
+        elif pa.types.is_date(field.type):
+            values = [None if v is None else date.fromisoformat(v) for v in values]
         columns[field.name] = pa.array(values, type=field.type)
     return pa.table(columns, schema=schema)
 
@@ -106,7 +112,8 @@ def build(out: Path, files: list[dict], report_rows: dict[str, dict]) -> dict[st
         {"file": e["path"], "sha256": e["sha256"], "status": e["status"], "reason": e["reason"],
          "exit_code": e["exit_code"], "errors": e["counts"]["error"], "warnings": e["counts"]["warning"],
          "infos": e["counts"]["info"], "organization": e.get("organization") or "", "year": e.get("year"),
-         "new": len(e["changes"]["new"]), "resolved": len(e["changes"]["resolved"])}
+         "new": len(e["changes"]["new"]), "resolved": len(e["changes"]["resolved"]),
+         **{k: (e.get("review") or {}).get(k) for k in ("open", "confirmed", "dismissed")}}
         for e in files
     ]
     tables = {"projects": _table(projects_schema, projects), "findings": _table(findings_schema, findings),

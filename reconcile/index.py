@@ -25,11 +25,17 @@ def _row(item: dict) -> dict:
     others = [(name, link) for name, path in sorted(outputs.items())
               if name != "html" and (link := href(path))]
     counted = status in READABLE
+    review = item.get("review") or {}
+    open_findings = int(review.get("open", sum(counts.values())))  # no reviews file: every finding is open
+    open_errors = int(review.get("errors_open", counts["error"]))
     return {
         "path": str(item.get("path") or ""), "status": status, "reason": str(item.get("reason") or ""),
         "organization": str(item.get("organization") or ""), "year": item.get("year"),
         "counts": counts, "counted": counted, "html": href(outputs.get("html")), "others": others,
-        "problem": status == "failed" or counts["error"] > 0,
+        "problem": status == "failed" or open_errors > 0,
+        "open": open_findings, "open_errors": open_errors,
+        "decided": int(review.get("confirmed", 0)) + int(review.get("dismissed", 0)),
+        "dismissed": int(review.get("dismissed", 0)),
     }
 
 
@@ -45,7 +51,9 @@ def render_index(summary: dict) -> str:
     by_status = sorted(statuses.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
     return page(
         "index.html.j2", root=str(summary.get("root") or ""), rows=rows, totals=totals, by_status=by_status,
-        with_errors=sum(1 for r in rows if r["counted"] and r["counts"]["error"]),
+        with_errors=sum(1 for r in rows if r["counted"] and r["open_errors"]),
+        open=sum(r["open"] for r in rows if r["counted"]), dismissed=sum(r["dismissed"] for r in rows if r["counted"]),
+        reviewed="reviews" in summary,
         readable=sum(1 for r in rows if r["counted"]),
         failed=[r for r in rows if r["status"] in ("failed", "skipped")],
         status_words=STATUS_WORDS, version=tool_version(),
