@@ -12,6 +12,10 @@ class ExitCode(IntEnum):
     input_unreadable = 3  # not a PDF, encrypted, no text layer, damaged, too large…
     no_report = 4  # readable, but no report figures in it
     output_unwritable = 5
+    service_unavailable = 6  # the Prefect server (configured or temporary) does not answer, or died mid-run
+    locked = 7  # OUT is held by another archive run (--no-wait)
+    interrupted = 130  # Ctrl-C
+    terminated = 143  # SIGTERM
 
 
 class JixiaoError(Exception):

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from extract.errors import UsageError
+from extract.errors import ExitCode, UsageError
 from flows import isolate
 
 
@@ -111,7 +111,7 @@ def archive(args: argparse.Namespace) -> int:
                     server.stop()
     except KeyboardInterrupt:
         print("\njixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续", file=sys.stderr)
-        return 130
+        return int(ExitCode.interrupted)
     for f in result["files"]:
         if f["status"] == "failed" and not f["cached"]:  # stored failures were told in their own run
             print(f"jixiao: {failure_line(f['path'], f['reason'])}", file=sys.stderr)
