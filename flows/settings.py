@@ -54,8 +54,12 @@ def exit_on_sigterm() -> None:
     """Let SIGTERM unwind through `sys.exit`, so the temporary server is stopped on the way out.
 
     Without it, a run killed by SIGTERM (cron's timeout, systemd) leaves uvicorn listening.
-    A handler the user installed is kept.
+    A handler the user installed is kept. Whoever handles SIGTERM or Ctrl-C in Python (Prefect
+    does during a flow), the files' children are killed the moment it arrives.
     """
+    from flows import isolate
+
+    isolate.stop_on_signals()
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         try:
             signal.signal(signal.SIGTERM, _sigterm)
@@ -64,6 +68,11 @@ def exit_on_sigterm() -> None:
 
 
 def _sigterm(signum, frame) -> None:
+    """Kill the files' children at once (the threads waiting for them return, and the run
+    unwinds in seconds, inside systemd's 90 s stop timeout), then exit 143."""
+    from flows import isolate
+
+    isolate.stop_all()
     sys.exit(128 + signum)
 
 

@@ -1,10 +1,15 @@
 """flows.isolate: a call in a child process under a timeout and a memory ceiling, never raising."""
 
+import math
 import os
+import resource
 import signal
 import time
 
+import pytest
+
 from extract.errors import NoReportError
+from flows import isolate
 from flows.isolate import run
 
 
@@ -97,3 +102,177 @@ def test_the_childs_stderr_is_kept_not_printed(capfd):
     assert outcome.ok and outcome.stderr == "a warning from a library\n"
     assert capfd.readouterr().err == ""
     assert run(_noisy, timeout=30, capture_stderr=False).stderr == ""
+
+
+# ---------------------------------------------------------------------------- lifetime
+def _lifetime():
+    import ctypes
+    import resource
+
+    pdeathsig = ctypes.c_int()
+    ctypes.CDLL(None).prctl(2, ctypes.byref(pdeathsig), 0, 0, 0)  # PR_GET_PDEATHSIG
+    return {"pdeathsig": pdeathsig.value, "leader": os.getpgid(0) == os.getpid(),
+            "cpu": resource.getrlimit(resource.RLIMIT_CPU), "core": resource.getrlimit(resource.RLIMIT_CORE)[0]}
+
+
+def test_every_child_dies_with_its_parent_leads_its_own_group_and_has_its_own_limits(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(isolate, "_prctl", None)  # first calls, from several threads at once
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: run(_lifetime, timeout=2.5), range(8)))
+    cpus = len(os.sched_getaffinity(0))
+    soft = math.ceil(2.5 * cpus) + 1
+    for outcome in outcomes:
+        assert outcome.value == {"pdeathsig": signal.SIGKILL, "leader": True, "cpu": (soft, soft + 5), "core": 0}
+    assert run(_lifetime, timeout=None).value["cpu"][0] == resource.getrlimit(resource.RLIMIT_CPU)[0]
+
+
+def _starts_a_grandchild():
+    import subprocess
+
+    return subprocess.Popen(["sleep", "60"]).pid  # left running when the call returns
+
+
+def test_what_a_child_leaves_running_is_killed_with_it():
+    grandchild = run(_starts_a_grandchild, timeout=30).value
+    time.sleep(0.05)
+    with open(f"/proc/{grandchild}/stat") as handle:  # a zombie at most (init reaps it)
+        assert handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_stop_all_ends_the_waiting_calls_at_once_and_forks_no_more():
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            waiting = [pool.submit(run, _hangs, timeout=60) for _ in range(2)]
+            deadline = time.monotonic() + 10
+            while len(isolate.live()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            children = isolate.live()
+            start = time.monotonic()
+            assert isolate.stop_all() == 2
+            outcomes = [future.result(timeout=10) for future in waiting]
+            took = time.monotonic() - start
+        for outcome in outcomes:
+            assert (outcome.kind, outcome.signal, outcome.exit_code) == ("interrupted", signal.SIGTERM, 143)
+            assert not outcome.ok and outcome.reason
+        assert took < 1 and isolate.live() == []
+        assert all(not os.path.exists(f"/proc/{pid}") for pid in children)  # reaped
+        before = _children()
+        assert run(_value, 1, timeout=30).kind == "interrupted" and _children() == before  # no fork
+    finally:
+        isolate.resume()
+    assert run(_value, 1, timeout=30).ok
+
+
+def test_an_interrupted_file_is_tried_again_next_run(monkeypatch):
+    from flows import pipeline
+
+    monkeypatch.setattr(isolate, "run", lambda *a, **k: isolate._interrupted())
+    got = pipeline.check_batch([("a.pdf", "/nonexistent/a.pdf", "0" * 64)], ("json",))
+    assert got[0]["failure"]["kind"] == "interrupted" and not got[0]["failure"]["final"]
+
+
+# ---------------------------------------------------------------------------- memory bombs
+MIB_256 = 256 << 20
+
+
+def _list_bomb():  # pure Python: MemoryError somewhere in the interpreter
+    items = []
+    while True:
+        items.append([len(items)] * 1000)
+
+
+def _numpy_bomb():  # numpy's own MemoryError (_ArrayMemoryError), each array written
+    import numpy
+
+    arrays = []
+    while True:
+        arrays.append(numpy.ones(8 << 20, dtype=numpy.uint8))
+
+
+def _numpy_too_big():
+    import numpy
+
+    return int(numpy.ones(1 << 30, dtype=numpy.uint8).sum())
+
+
+def _malloc_until_null_then_abort(touch=True, pause=0.0):  # C code: no MemoryError, SIGABRT
+    import ctypes
+    import faulthandler
+
+    faulthandler.disable()
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+    while True:
+        block = libc.malloc(4 << 20)
+        if not block:
+            time.sleep(pause)
+            libc.abort()
+        if touch:
+            libc.memset(block, 1, 4 << 20)
+
+
+def _reserves_until_null_then_aborts_slowly():  # address space only, never written: seen by looking
+    _malloc_until_null_then_abort(touch=False, pause=3 * isolate.SAMPLE)
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise MemoryError
+
+
+def _cannot_even_report():  # the report itself runs out of memory (was: exit code 70)
+    raise _Unprintable()
+
+
+def _fatal_error_on_stderr():  # what Python or C++ print before they abort
+    import faulthandler
+
+    faulthandler.disable()
+    os.write(2, b"terminate called after throwing an instance of 'std::bad_alloc'\n")
+    os.abort()
+
+
+@pytest.mark.parametrize("bomb", [_list_bomb, _numpy_bomb, _numpy_too_big, _malloc_until_null_then_abort,
+                                  _reserves_until_null_then_aborts_slowly, _cannot_even_report,
+                                  _fatal_error_on_stderr])
+def test_a_memory_bomb_is_the_memory_limit_whatever_the_way_it_ends(bomb):
+    start = time.monotonic()
+    outcome = run(bomb, timeout=60, memory=MIB_256)
+    assert outcome.kind == "memory" and outcome.exit_code == 3, outcome
+    assert outcome.reason == "超出内存上限（--max-memory 256 MiB），可加大 --max-memory 后重试"
+    assert outcome.signal not in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # stored: final
+    assert time.monotonic() - start < 30
+
+
+def _segfaults_with_little_memory():
+    import ctypes
+    import faulthandler
+
+    faulthandler.disable()
+    ctypes.string_at(0)
+
+
+def _one_huge_allocation_then_abort():
+    import faulthandler
+
+    faulthandler.disable()
+    try:
+        bytearray(8 << 30)
+    except MemoryError:
+        os.abort()
+
+
+def test_a_crash_far_from_the_ceiling_stays_a_crash():
+    outcome = run(_segfaults_with_little_memory, timeout=30, memory=MIB_256)
+    assert outcome.kind == "crash" and outcome.signal == signal.SIGSEGV
+    # known limit: C code that aborts after one huge allocation failed, its memory far below the
+    # ceiling, leaves no trace of it (see isolate._hit_ceiling)
+    assert run(_one_huge_allocation_then_abort, timeout=30, memory=MIB_256).kind == "crash"
+    # without a ceiling an abort is a crash, whatever memory it used
+    assert run(_fatal_error_on_stderr, timeout=30, memory=None).kind == "crash"

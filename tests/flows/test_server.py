@@ -3,6 +3,7 @@ is taken, and stopped unused when a server is configured after all."""
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -63,3 +64,22 @@ def test_a_server_that_cannot_start_is_one_clear_error_not_a_wait(monkeypatch, t
         server.wait(timeout=120)
     assert raised.value.exit_code == ExitCode.usage and "PREFECT_HOME" in raised.value.remedy
     assert server.process is None
+
+
+def test_the_server_leads_its_own_process_group_and_watches_its_parent(own_home):
+    import os
+
+    server = TemporaryServer().start()
+    process = server.process
+    try:
+        assert os.getpgid(process.pid) == process.pid != os.getpgid(0)  # Ctrl-C goes to the parent alone
+        for _ in range(200):  # once it has exec'd
+            with open(f"/proc/{process.pid}/cmdline", "rb") as handle:
+                command = handle.read().split(b"\0")
+            if len(command) > 4:
+                break
+            time.sleep(0.01)
+        assert command[1:5] == [b"-c", server_module.GUARD.encode(), str(os.getpid()).encode(), b"1"]
+    finally:
+        server.stop()
+    assert process.returncode is not None
