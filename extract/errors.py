@@ -1,6 +1,7 @@
 """Exit codes and the exceptions that carry them; each tells the user what to do next."""
 
 import os
+import re
 from enum import IntEnum
 from pathlib import PurePath
 
@@ -62,9 +63,18 @@ class UsageError(JixiaoError):
     exit_code = ExitCode.usage
 
 
-def shown(path: PurePath | str, whole: bool = False) -> str:
-    """A file name fit to print: names in GBK or other bytes that are not UTF-8 are
-    decoded as GB18030 (the usual case on Chinese systems), never left as surrogates."""
+# Characters that must never reach a terminal, a page or a cell as they are when a name is
+# shown: C0 and C1 controls and DEL (a newline forges a line of output), the bidirectional
+# controls (U+202E shows "fdp.exe" as "exe.pdf") and the Unicode line separators.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def decoded(path: PurePath | str, whole: bool = True) -> str:
+    """A path as text that can be stored anywhere (JSON, UTF-8 files): a name in GBK or other
+    bytes that are not UTF-8 (os.fsdecode gives surrogates for those) is decoded as GB18030, the
+    usual case on Chinese systems; bytes that are not GB18030 either are written `\\xNN`.
+    Control characters are kept: this is the name, not its display (see `shown`)."""
     text = str(path) if whole else PurePath(path).name
     raw = os.fsencode(text)
     for encoding in ("utf-8", "gb18030"):
@@ -72,4 +82,17 @@ def shown(path: PurePath | str, whole: bool = False) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", "replace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def visible(text: str) -> str:
+    """Text with every control, bidirectional-control and line-separator character written as an
+    escape (`\\n`, `\\x1b`, `\\u202e`), so that it shows as one line, in its own order."""
+    return _UNSHOWABLE.sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                                                          else f"\\u{ord(m[0]):04x}"), text)
+
+
+def shown(path: PurePath | str, whole: bool = False) -> str:
+    """A file name fit to print: decoded as `decoded` does (never surrogates), with control and
+    bidirectional characters escaped (`visible`): a name cannot forge a line or reorder one."""
+    return visible(decoded(path, whole))

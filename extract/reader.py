@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extract import ocr
 from extract import patterns as patterns_module
-from extract.errors import InputError, NoReportError, shown
+from extract.errors import InputError, NoReportError, decoded, shown
 from extract.lines import Char, Line, group_lines, strip_running
 from extract.model import Fact, Report, Source
 from extract.blocks import assemble
@@ -25,9 +25,9 @@ def display_path(path: Path) -> str:
     """The path as a report names it: relative to the working folder when it lies below it,
     else as given if relative, else the file name (documents hold no absolute paths)."""
     try:
-        return shown(path.resolve().relative_to(Path.cwd().resolve()).as_posix(), whole=True)
+        return decoded(path.resolve().relative_to(Path.cwd().resolve()).as_posix())
     except ValueError:
-        return shown(path) if path.is_absolute() else shown(path.as_posix(), whole=True)
+        return decoded(path, whole=False) if path.is_absolute() else decoded(path.as_posix())
 
 
 def read_pdf(path: str | Path, password: str | None = None, patterns_file: str | None = None, *,

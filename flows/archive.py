@@ -10,6 +10,8 @@ The project's own summary.json is the record of what failed, not Prefect's histo
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from pathlib import Path
 
 from prefect import flow, task
@@ -127,66 +129,161 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
     OUT/reviews.toml when present), read at the end of the run.
     """
     root, out = str(Path(root).absolute()), str(Path(out).absolute())
-    formats = pipeline.archive_formats(formats)
-    versions = store.versions(patterns, formats)
-    entries = discover_task(root, out)
-    # quote(): large collections are passed as they are, not walked item by item for futures
-    the_plan = triage_task(quote(entries), out, versions, retry_failed)
-    records = check_all(the_plan, out, versions, formats, timeout, memory_mb, batch, workers or default_workers(),
-                        password, patterns, progress)
-    result = summarise_task(root, out, quote(the_plan), quote(records), versions, reviews)
-    publish(result)
-    return result
+    from prefect import get_run_logger
+
+    from flows.lock import hold
+
+    # One run at a time on OUT, for the whole run (pruning the store included). Under `jixiao
+    # archive` this process holds it already; a scheduled run waits, with nobody to ask.
+    with hold(out, wait=True, notify=get_run_logger().warning):
+        formats = pipeline.archive_formats(formats)
+        versions = store.versions(patterns, formats)
+        entries = discover_task(root, out)
+        # quote(): large collections are passed as they are, not walked item by item for futures
+        the_plan = triage_task(quote(entries), out, versions, retry_failed)
+        records = check_all(the_plan, out, versions, formats, timeout, memory_mb, batch, workers or default_workers(),
+                            password, patterns, progress,
+                            salvage=lambda done: summary.finish(Path(root), Path(out), the_plan, done,
+                                                                store.Store(Path(out), versions), reviews))
+        result = summarise_task(root, out, quote(the_plan), quote(records), versions, reviews)
+        publish(result)
+        return result
 
 
 def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str, ...], timeout: float | None,
               memory_mb: int | None, batch: int | None, workers: int, password: str | None, patterns: str | None,
-              progress: bool) -> dict[str, dict]:
-    """Submit the files to check in batches, store each result as it arrives; sha256 → record."""
+              progress: bool, salvage=None) -> dict[str, dict]:
+    """Submit the files to check in batches; store each result the moment its file is done.
+
+    Returns sha256 → record. In the threads runner each file's result reaches this thread as
+    soon as its child ends (pipeline.deliver_to), so a run killed at any moment has lost at
+    most the files in flight; results of other runners arrive with their batch. `salvage`
+    (records so far) is called if the temporary Prefect server dies during the run.
+    """
     if not the_plan.to_check:
         return dict(the_plan.records)
     pipeline.warm(patterns, formats)  # here, once: forked children start warm (other runners warm their own)
     memory = None if memory_mb is None else memory_mb << 20
-    futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group
-               for group in plan.batches(the_plan.to_check, workers, batch)}
+    events: queue.Queue = queue.Queue()
+    pipeline.deliver_to(lambda one: events.put(("file", one)))
+    try:
+        futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group
+                   for group in plan.batches(the_plan.to_check, workers, batch)}
 
-    def outcomes():
-        for future in as_completed(list(futures)):
-            yield futures[future], future.result(raise_on_failure=False)
+        def watch() -> None:
+            try:
+                for future in as_completed(list(futures)):
+                    try:
+                        got = future.result(raise_on_failure=False)
+                    except BaseException as exc:  # noqa: BLE001 — a cancelled task, when the run is stopped
+                        got = exc
+                    events.put(("batch", futures[future], got))
+            except BaseException:  # noqa: BLE001 — the run is being stopped: collect says so, not this thread
+                pass
+            finally:
+                events.put(("end",))
 
-    return collect(the_plan, store.Store(Path(out), versions), outcomes(), progress)
+        threading.Thread(target=watch, name="jixiao-batches", daemon=True).start()
+        kept = store.Store(Path(out), versions)
+        records: dict[str, dict] = {}
+        return collect(the_plan, kept, _events(events, records, salvage), progress, records)
+    finally:
+        pipeline.deliver_to(None)
 
 
-def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = False) -> dict[str, dict]:
-    """Store each batch's results as they arrive; sha256 → record, for every file known after the run.
+# The temporary Prefect server of this run, when the command line started it (flows.server).
+_server = None
+SERVER_POLL = 0.5  # seconds between looks at the temporary server while results arrive
 
-    `outcomes` yields (batch, what its check returned: a list of results, or the exception
-    that ended the task). A failure that is not final is not stored: its reason goes on the
-    plan's item, and the next run tries the file again.
+
+def _events(events: queue.Queue, records: dict, salvage):
+    """What `collect` takes: each file's result, then each batch's, until every batch is done;
+    and, between them, a look at the temporary server: if it died, what was stored so far is
+    summarised and the process ends with its own exit code (Prefect, left without its API,
+    would otherwise retry for minutes)."""
+    while True:
+        _check_server(records, salvage)  # a poll() of its process: cheap enough for every event
+        try:
+            event = events.get(timeout=SERVER_POLL)
+        except queue.Empty:
+            continue
+        if event[0] == "end":
+            return
+        yield event
+
+
+def _check_server(records: dict, salvage) -> None:
+    process = getattr(_server, "process", None)
+    if process is None or process.poll() is None:
+        return
+    import sys
+
+    from extract.errors import ExitCode
+
+    pipeline.STOP.set()
+    stop = getattr(isolate, "stop_all", None)
+    if stop is not None:
+        stop()
+    message = "jixiao: 临时 Prefect 服务器在运行中意外退出；已完成的文件已保存"
+    try:
+        if salvage is not None:
+            summary_doc = salvage(records)
+            t = summary_doc["totals"]
+            message += f"并写入 summary.json（已核对 {t['checked']}，未完成的 {t['failed']} 个下次运行将重试）"
+    except Exception as exc:  # noqa: BLE001 — the line below is all that can still be said
+        message += f"，但无法写出汇总（{type(exc).__name__}: {exc}）"
+    print(message + "；请重新运行", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(int(ExitCode.service_unavailable))  # Prefect's threads would block a normal exit
+
+
+def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = False,
+            records: dict | None = None) -> dict[str, dict]:
+    """Store results as they arrive; sha256 → record, for every file known after the run.
+
+    `outcomes` yields ("file", result) as each file is done and ("batch", batch, what its
+    check returned: a list of results, or the exception that ended the task). A result is
+    stored once, whichever way it came. A failure that is not final is not stored: its reason
+    goes on the plan's item, and the next run tries the file again.
     """
-    records = dict(the_plan.records)
+    records = records if records is not None else {}
+    records.update(the_plan.records)
     bar = Progress(len(the_plan.to_check), enabled=progress)
     reasons: dict[str, str] = {}
+    seen: set[str] = set()
+
+    def take(one: dict) -> None:
+        if one["sha256"] in seen:
+            return
+        seen.add(one["sha256"])
+        failure = one.get("failure")
+        if failure and not failure["final"]:
+            reasons[one["sha256"]] = failure["reason"]
+        elif failure:
+            record = summary.failure_record(failure["kind"], failure["exit_code"], failure["reason"])
+            kept.put(one["sha256"], record, {})
+            records[one["sha256"]] = record
+        else:
+            stored = kept.put(one["sha256"], one["record"], one["renderings"])
+            records[one["sha256"]] = {**one["record"], "renderings": stored}
+        bar.advance(1, failed=int(failure is not None))
+
     pipeline.STOP.clear()
     try:
-        for group, got in outcomes:
+        for event in outcomes:
+            if event[0] == "file":
+                take(event[1])
+                continue
+            _, group, got = event
             if isinstance(got, BaseException) or not isinstance(got, list):  # the task itself failed
                 for _, _, sha in group:
-                    reasons[sha] = f"处理出错，下次运行将重试（{type(got).__name__}: {got}）"[:300]
-                bar.advance(len(group), failed=len(group))
+                    if sha not in seen:
+                        seen.add(sha)
+                        reasons[sha] = f"处理出错，下次运行将重试（{type(got).__name__}: {got}）"[:300]
+                        bar.advance(1, failed=1)
                 continue
             for one in got:
-                failure = one.get("failure")
-                if failure and not failure["final"]:
-                    reasons[one["sha256"]] = failure["reason"]
-                elif failure:
-                    record = summary.failure_record(failure["kind"], failure["exit_code"], failure["reason"])
-                    kept.put(one["sha256"], record, {})
-                    records[one["sha256"]] = record
-                else:
-                    stored = kept.put(one["sha256"], one["record"], one["renderings"])
-                    records[one["sha256"]] = {**one["record"], "renderings": stored}
-            bar.advance(len(got), failed=sum(1 for one in got if "failure" in one))
+                take(one)
     except BaseException:  # Ctrl-C, SIGTERM: batches in threads stop after their current file
         pipeline.STOP.set()
         raise
@@ -230,6 +327,8 @@ def table_rows(result: dict) -> list[dict]:
 
 
 def markdown(result: dict) -> str:
+    from reconcile.markdown import escape  # names and reasons as literal text, not Markdown
+
     t = result["totals"]
     lines = [f"# 归档核对：{result['root']}", "",
              f"共 {t['files']} 个文件：已核对 {t['checked']}，沿用 {t['cached']}，失败 {t['failed']}，跳过 {t['skipped']}。",
@@ -239,12 +338,12 @@ def markdown(result: dict) -> str:
     failed = [f for f in result["files"] if f["status"] == "failed"]
     if failed:
         lines += ["## 失败", "", "| 文件 | 退出码 | 原因 |", "|---|---|---|"]
-        lines += [f"| {f['path']} | {f['exit_code']} | {f['reason']} |" for f in failed[:200]]
+        lines += [f"| {escape(f['path'])} | {f['exit_code']} | {escape(f['reason'])} |" for f in failed[:200]]
         lines.append("")
     changed = [f for f in result["files"] if f["changes"]["new"] or f["changes"]["resolved"]]
     if changed:
         lines += ["## 变化", "", "| 文件 | 新增 | 已解决 | 未变 |", "|---|---|---|---|"]
-        lines += [f"| {f['path']} | {len(f['changes']['new'])} | {len(f['changes']['resolved'])} | "
+        lines += [f"| {escape(f['path'])} | {len(f['changes']['new'])} | {len(f['changes']['resolved'])} | "
                   f"{f['changes']['unchanged']} |" for f in changed[:200]]
     return "\n".join(lines) + "\n"
 
@@ -256,10 +355,15 @@ def run(root: str, out: str, workers: int | None = None, dask: str | None = None
     (`server`, a flows.server.TemporaryServer the caller started early, or one started here)."""
     from flows.settings import api
 
+    global _server
     workers = workers or default_workers()
-    with api(server=server):
-        archive = reconcile_archive.with_options(task_runner=make_runner(workers, dask, params.get("patterns"), pool))
-        return archive(root=root, out=out, workers=workers, **params)
+    _server = server  # watched while results arrive (check_all)
+    try:
+        with api(server=server):
+            archive = reconcile_archive.with_options(task_runner=make_runner(workers, dask, params.get("patterns"), pool))
+            return archive(root=root, out=out, workers=workers, **params)
+    finally:
+        _server = None
 
 
 def serve(root: str, out: str, cron: str, workers: int | None = None, dask: str | None = None,

@@ -7,11 +7,14 @@ Prefect is imported only after flows.settings has set its environment, and only 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
-from extract.errors import ExitCode, UsageError
+from extract.errors import ExitCode, JixiaoError, UsageError
 from flows import isolate
 
 
@@ -38,6 +41,9 @@ def add_commands(sub) -> None:
         p.add_argument("--reviews", metavar="TOML",
                        help="reviewers' decisions by finding id (default: OUT/reviews.toml when present)")
         p.add_argument("--quiet", action="store_true", help="no progress bar and no closing summary line")
+        p.add_argument("--no-wait", action="store_true",
+                       help="when another run is using OUT, stop at once (exit 7) instead of waiting for it; "
+                            "scheduled runs always wait")
         p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
     archive = sub.add_parser("archive", help="check every report in a folder; only what changed since the last run")
@@ -91,25 +97,31 @@ def _prepare(args: argparse.Namespace) -> None:
 def archive(args: argparse.Namespace) -> int:
     params = _params(args)
     _prepare(args)
+    from flows.lock import hold
     from flows.progress import wanted
 
     try:
-        result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
-        if result is None:
-            server = _early_server()
-            try:
-                from flows import pipeline
-                from flows.archive import run
+        # One run at a time on OUT, from reading its store to pruning it (the flow finds it held).
+        with hold(args.out, wait=not getattr(args, "no_wait", False)):
+            result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
+            if result is None:
+                server = _early_server()
+                try:
+                    from flows import pipeline
+                    from flows.archive import run
 
-                if server is not None and args.pool == "threads" and not args.dask:
-                    # files are forked from here: warm up while the server boots
-                    pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
-                result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask, pool=args.pool,
-                             progress=wanted(sys.stderr, args.quiet), server=server, **params)
-            finally:
-                if server is not None:
-                    server.stop()
+                    if server is not None and args.pool == "threads" and not args.dask:
+                        # files are forked from here: warm up while the server boots
+                        pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
+                    with _one_line_failures(args.debug):
+                        result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask,
+                                     pool=args.pool, progress=wanted(sys.stderr, args.quiet),
+                                     server=server and _SendLogsFirst(server), **params)
+                finally:
+                    if server is not None:
+                        server.stop()
     except KeyboardInterrupt:
+        isolate.stop_all()  # no file's child outlives the run
         print("\njixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续", file=sys.stderr)
         return int(ExitCode.interrupted)
     for f in result["files"]:
@@ -127,6 +139,68 @@ def archive(args: argparse.Namespace) -> int:
               f"（{'、'.join(u['id'] for u in unmatched[:3])}{'…' if len(unmatched) > 3 else ''}）；"
               "见 summary.json 的 reviews.unmatched", file=sys.stderr)
     return int(result["exit_code"])
+
+
+@contextmanager
+def _one_line_failures(debug: bool):
+    """Keep Prefect's log of a JixiaoError (two tracebacks, ~40 lines) off the terminal: the
+    error itself leaves the flow and reaches flows.cli.fail, which prints it as one line and
+    returns its exit code (5 for a full disk). The record still goes to the Prefect API
+    (the run's log in the UI); with --debug the terminal shows it too."""
+    if debug:
+        yield
+        return
+    from prefect.logging.handlers import APILogHandler
+
+    quiet = _QuietJixiaoErrors()
+    handlers = {h for name in (None, "prefect", "prefect.flow_runs", "prefect.task_runs")
+                for h in logging.getLogger(name).handlers if not isinstance(h, APILogHandler)}
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
+class _QuietJixiaoErrors(logging.Filter):
+    """Drops the flow and task engines' records of a run or task that ended in a JixiaoError."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(("prefect.flow_runs", "prefect.task_runs")):
+            return True
+        if record.exc_info and isinstance(record.exc_info[1], JixiaoError):
+            return False
+        names = "|".join(_subclasses(JixiaoError))
+        return not re.search(rf"exception:? (?:[\w.]+\.)?(?:{names})\b", record.getMessage())
+
+
+def _subclasses(cls: type) -> list[str]:
+    found = [cls.__name__]
+    for sub in cls.__subclasses__():
+        found += _subclasses(sub)
+    return found
+
+
+class _SendLogsFirst:
+    """The temporary server, stopped only after the run's queued logs are sent: flows.settings.api
+    sends them after a run that succeeded only, and after one that failed (a full disk) Prefect
+    would print `--- Error logging to API ---` below the error's one line."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def __getattr__(self, name: str):
+        return getattr(self.server, name)
+
+    def stop(self) -> None:
+        process = self.server.process
+        if process is not None and process.poll() is None:
+            from flows.settings import _drain
+
+            _drain()
+        self.server.stop()
 
 
 def _early_server():
@@ -172,11 +246,13 @@ def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str 
 
 def failure_line(path: str, reason: str) -> str:
     """`path：reason`, the path relative to the archive even when the reason names the file alone."""
-    for named in (f"{path}：", f"{Path(path).name}："):
+    from extract.errors import visible
+
+    for named in (f"{path}：", f"{Path(path).name}：", f"{visible(path)}：", f"{visible(Path(path).name)}："):
         if reason.startswith(named):
             reason = reason[len(named):]
             break
-    return f"{path}：{reason}"
+    return visible(f"{path}：{reason}")  # one line: a name or a reason cannot forge another
 
 
 def serve(args: argparse.Namespace) -> int:

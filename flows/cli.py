@@ -7,10 +7,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from extract.errors import ExitCode, InternalError, JixiaoError, OutputError, UsageError, shown
+from extract.errors import ExitCode, InternalError, JixiaoError, OutputError, UsageError, decoded, shown
 from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 from flows.files import write_atomic
 from flows.isolate import DEFAULT_MEMORY, DEFAULT_TIMEOUT
@@ -143,7 +143,7 @@ def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv
 
 def say_unmatched(reviews, outputs: list[Output], files: list[Path]) -> None:
     """One stderr line for the decisions whose id matched no finding of any file checked."""
-    if not reviews or not outputs or len(outputs) < len(files):  # a file not read might have matched
+    if not reviews or not outputs or any(o.failed for o in outputs):  # a file not read might have matched
         return
     found = {i for o in outputs for i in o.finding_ids}
     unmatched = [r for r in reviews.entries.values() if r.id not in found]
@@ -182,6 +182,9 @@ def fail(exc: JixiaoError, debug: bool) -> int:
 def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
     """Process every file; each failure is reported on its own line and the worst status wins.
 
+    `outputs` holds one Output a file given, in order: a failed one with its exit code and
+    reason and no content (for the JSON list of several files).
+
     Each file is read in a child process under the time and memory limits (flows/isolate.py),
     so a pathological PDF is stopped and reported instead of hanging or exhausting memory.
     With --debug, or both limits at 0, it is read in this process.
@@ -199,17 +202,19 @@ def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
                                   memory=(args.max_memory << 20) or None)
             if outcome.ok:
                 status, output = outcome.value
-                outputs.append(output)
+                outputs.append(replace(output, exit_code=int(status)))
             else:
                 status = outcome.exit_code
                 print(f"jixiao: {shown(path, whole=True)}：{outcome.reason}" if outcome.kind != "error"
                       else f"jixiao: {outcome.reason}", file=sys.stderr)
+                outputs.append(Output(path, None, exit_code=int(status), reason=_reason(path, outcome.reason)))
         else:
             try:
                 status, output = process(args, path)
-                outputs.append(output)
+                outputs.append(replace(output, exit_code=int(status)))
             except JixiaoError as exc:
                 status = fail(exc, args.debug)
+                outputs.append(Output(path, None, exit_code=int(status), reason=_reason(path, str(exc))))
         worst = max(worst, status)
     return int(worst), outputs
 
@@ -242,8 +247,22 @@ def process(args: argparse.Namespace, path: Path) -> tuple[int, Output]:
 @dataclass(frozen=True)
 class Output:
     source: Path
-    content: str | bytes
+    content: str | bytes | None  # None: the file failed
     finding_ids: tuple[str, ...] = ()  # to tell which review decisions matched no finding of the run
+    exit_code: int = 0  # the file's own status
+    reason: str = ""  # why it failed, without its name
+
+    @property
+    def failed(self) -> bool:
+        return self.content is None
+
+
+def _reason(path: Path, message: str) -> str:
+    """A failure's one-line message without the file name it starts with (the entry names the file)."""
+    for named in (f"{shown(path, whole=True)}：", f"{shown(path)}："):
+        if message.startswith(named):
+            return message[len(named):]
+    return message
 
 
 def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
@@ -291,10 +310,23 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def emit(outputs: list[Output], args: argparse.Namespace) -> None:
-    """One output, or several combined, to --out or stdout; otherwise one file each in --out."""
+    """One output, or several combined, to --out or stdout; otherwise one file each in --out.
+
+    JSON of several files is a list, one entry a file given, in order, also when some or all
+    failed: a document (with "status" and "exit_code") or {"source": {"path"}, "status":
+    "failed", "exit_code", "reason"}. Other formats show the files that were read.
+    """
+    fmt = _format(args)
+    if fmt.name == "json" and len(args.files) > 1:
+        content = json_list(outputs, args.command)
+        if args.out is None:
+            sys.stdout.write(content)
+        else:
+            write_atomic(args.out, _bytes(content))
+        return
+    outputs = [o for o in outputs if not o.failed]
     if not outputs:
         return
-    fmt = _format(args)
     if len(args.files) > 1 and fmt.combine is None:
         used: set[str] = set()
         for output in outputs:
@@ -313,10 +345,49 @@ def emit(outputs: list[Output], args: argparse.Namespace) -> None:
         write_atomic(args.out, _bytes(content))
 
 
+def json_list(outputs: list[Output], command: str) -> str:
+    """The JSON list of several files (see `emit`)."""
+    import json
+
+    from extract.reader import display_path
+    from reconcile.document import dumps
+
+    entries = []
+    for output in outputs:
+        if output.failed:
+            entries.append({"source": {"path": display_path(Path(output.source))}, "status": "failed",
+                            "exit_code": output.exit_code, "reason": output.reason})
+            continue
+        doc = json.loads(output.content)
+        status = {"status": "checked" if command == "check" else "extracted", "exit_code": output.exit_code}
+        entries.append({"schema": doc.pop("schema"), **status, **doc} if "schema" in doc else {**status, **doc})
+    return dumps(entries)
+
+
+# UTF-8 bytes of an output's base name. A file name holds 255 bytes (ext4, XFS, APFS; NTFS 255
+# UTF-16 units): this leaves room for the suffix (".xlsx"), a "-2" or "-<digest>" added to keep
+# names apart, and a temporary name derived from it. 82 Chinese characters are 246 bytes.
+STEM_BYTES = 200
+
+
 def safe_stem(path: Path) -> str:
-    """A file name from an input path that cannot leave the output folder."""
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in path.stem).strip("._") or "report"
-    return stem[:120]
+    """A file name from an input path that cannot leave the output folder: letters and digits of
+    any script kept, anything else (separators, controls, bidi marks) "_"; at most STEM_BYTES
+    bytes (`fit`). A name that is not UTF-8 is read as GB18030 first, as the file lists show it."""
+    return fit("".join(c if c.isalnum() or c in "-_." else "_" for c in decoded(Path(path).stem)).strip("._")
+               or "report")
+
+
+def fit(name: str, limit: int = STEM_BYTES) -> str:
+    """`name` if its UTF-8 is at most `limit` bytes; else its beginning, cut at a character, and
+    "-" and a digest of the whole name, so that two long names that begin alike stay apart."""
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) <= limit:
+        return name
+    import hashlib
+
+    head = raw[:limit - 9].decode("utf-8", "ignore")
+    return f"{head}-{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
 def _bytes(content) -> bytes:

@@ -9,6 +9,13 @@ content is checked once, see store.py); a link that leads outside the archive, a
 link and a link to a folder are not followed and are listed as skipped. Folders are never
 entered through a link: a link to a folder inside the archive would only repeat a folder
 that is read under its own name, and a link to a folder above it would loop.
+
+Names: `rel` is text every output can hold. A name in bytes that are not UTF-8 (GBK, as a
+Windows share or an old zip gives) is decoded as GB18030 (`extract.errors.decoded`), the
+name a reviewer sees on the system that wrote it; bytes that are not GB18030 either, and a
+decoding that would be the name of another file in the same folder, are written `\\xNN`.
+The same folder gives the same names in every run, so the hash cache and the comparison
+with the last run find the file again. `path` keeps the bytes, to read it.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.errors import ExitCode
+from extract.errors import ExitCode, decoded
 
 PDF = "pdf"
 SKIPPED = "skipped"
@@ -64,10 +71,11 @@ def _walk(folder: Path, prefix: str, real_root: str, skip: set[str], ancestors: 
         out.append(Entry(prefix.rstrip("/") or ".", folder, FAILED,
                          f"无法读取文件夹（{exc.strerror or exc}）；请检查权限", ExitCode.input_unreadable))
         return
+    labels = _labels([child.name for child in children])
     for child in children:
         if child.name.startswith("."):
             continue
-        rel = prefix + child.name
+        rel = prefix + labels[child.name]
         path = Path(child.path)
         if os.path.realpath(path) in skip:
             continue
@@ -93,6 +101,21 @@ def _walk(folder: Path, prefix: str, real_root: str, skip: set[str], ancestors: 
             out.append(Entry(rel, path, SKIPPED, f"不是普通文件（{_kind(st.st_mode)}），已跳过"))
 
 
+def _labels(names: list[str]) -> dict[str, str]:
+    """Each name of one folder → its name as text (see the module's docstring), all distinct."""
+    labels = {name: name for name in names}
+    taken = set(names)
+    for name in names:
+        label = decoded(name)
+        if label == name:
+            continue
+        if label in taken:  # "报告.pdf" in UTF-8 beside "报告.pdf" in GBK: keep both apart
+            label = os.fsencode(name).decode("utf-8", "backslashreplace")
+        labels[name] = label
+        taken.add(label)
+    return labels
+
+
 def _link(path: Path, rel: str, real_root: str, ancestors: set) -> Entry | None:
     """A skipped entry for a link that is not read; None for a link to a file in the archive."""
     target = os.path.realpath(path)
@@ -103,7 +126,7 @@ def _link(path: Path, rel: str, real_root: str, ancestors: set) -> Entry | None:
     if os.path.isdir(target):
         if _identity(os.stat(target)) in ancestors:
             return Entry(rel, path, SKIPPED, "目录循环（符号链接指向其上级文件夹），已跳过")
-        where = os.path.relpath(target, real_root)
+        where = decoded(os.path.relpath(target, real_root))  # text a summary can hold
         return Entry(rel, path, SKIPPED, f"指向文件夹的符号链接，不重复读取（该文件夹以 {where} 读取）")
     return None
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from extract.errors import OutputError
+from extract.errors import OutputError, shown
+
+
+def warn(text: str) -> None:
+    """One line on stderr for damage found and repaired (a garbled summary, a damaged table or
+    stored result); the run goes on."""
+    print(f"jixiao: 警告：{shown(text, whole=True)}", file=sys.stderr, flush=True)
 
 
 def _umask() -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from extract.errors import ExitCode
@@ -134,6 +136,23 @@ STOP = threading.Event()
 INTERRUPTIONS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+# Where check_batch hands each result the moment its file is done, when it runs in the process
+# that stores results (the threads runner): (pid, callback). A batch run elsewhere (a process
+# pool, Dask) returns its results with the batch, as before.
+_sink: tuple[int, Callable[[dict], None]] | None = None
+
+
+def deliver_to(callback: Callable[[dict], None] | None) -> None:
+    global _sink
+    _sink = (os.getpid(), callback) if callback is not None else None
+
+
+def _deliver(got: dict) -> None:
+    sink = _sink
+    if sink is not None and sink[0] == os.getpid():
+        sink[1](got)
+
+
 def check_batch(items: list[tuple[str, str, str]], formats: tuple[str, ...], password: str | None = None,
                 patterns: str | None = None, timeout: float | None = isolate.DEFAULT_TIMEOUT,
                 memory: int | None = isolate.DEFAULT_MEMORY) -> list[dict]:
@@ -157,6 +176,21 @@ def check_batch(items: list[tuple[str, str, str]], formats: tuple[str, ...], pas
             got.update(outcome.value)
         else:
             got["failure"] = {"kind": outcome.kind, "exit_code": outcome.exit_code, "reason": outcome.reason,
-                              "final": outcome.signal not in INTERRUPTIONS}
+                              "final": outcome.signal not in INTERRUPTIONS and outcome.kind != "interrupted"}
+            if got["failure"]["final"] and not _unchanged(path, sha):  # moved, deleted or rewritten meanwhile
+                got["failure"].update(final=False, reason="文件在核对期间被移走、删除或修改，下次运行将重新核对")
+        _deliver(got)
         results.append(got)
     return results
+
+
+def _unchanged(path: str, sha: str) -> bool:
+    """Whether the file is still there with the content it was planned with: a failure of a
+    file that is gone or changed says nothing lasting about it, and is not stored."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest() == sha
+    except OSError:
+        return False

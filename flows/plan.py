@@ -8,9 +8,11 @@ from pathlib import Path, PurePosixPath
 
 from extract.errors import ExitCode
 from flows.discover import FAILED, PDF, SKIPPED, Entry
+from flows.files import warn
 from flows.store import Store
 
 CHECK, CACHED = "check", "cached"
+OUT_STATE = "OUT/.jixiao/store"
 
 
 @dataclass
@@ -68,6 +70,8 @@ def triage(entries: list[Entry], store: Store, retry_failed: bool = False) -> Pl
                 item.status = CACHED
         items.append(item)
     store.save_hashes({e.rel for e in entries if e.status != SKIPPED})
+    if store.damaged:
+        warn(f"{len(store.damaged)} 个保存的结果已损坏或不完整（{OUT_STATE}），这些文件将重新核对")
     return Plan(items, records)
 
 
@@ -96,13 +100,16 @@ def batches(work: list, workers: int, size: int | None = None, largest: int = 50
 
 
 def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")[:120] or "_"
+    from flows.cli import fit
+
+    return fit("".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "_")
 
 
 def output_names(paths: list[str]) -> dict[str, str]:
     """path relative to the root → output base name under reports/ (without suffix).
 
-    The folders are kept, each part made safe (cli.safe_stem's rule); two paths that come out
+    The folders are kept, each part made safe (cli.safe_stem's rule, at most cli.STEM_BYTES
+    bytes of UTF-8, a long one cut and given a digest of its own); two paths that come out
     the same (a.pdf and a.PDF, or any case-only difference) keep the name for the first in
     order, and the others get a digest of their own path, so a name never depends on which
     other files happen to be there.
@@ -116,7 +123,7 @@ def output_names(paths: list[str]) -> dict[str, str]:
         parts = [_safe(p) for p in pure.parts[:-1]] + [safe_stem(Path(pure.name))]
         name = "/".join(parts)
         if name.casefold() in taken:
-            name = f"{name}-{hashlib.sha256(rel.encode('utf-8')).hexdigest()[:8]}"
+            name = f"{name}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
         taken.add(name.casefold())
         names[rel] = name
     return names

@@ -88,6 +88,10 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class DamagedResult(Exception):
+    """A stored rendering that does not match its record: removed, and checked again next run."""
+
+
 class Store:
     """The records and renderings of one output folder, for one set of versions."""
 
@@ -98,28 +102,65 @@ class Store:
         self.root = self.state / "store" / self.key
         self._hashes: dict[str, list] | None = None
         self._hashes_changed = False
+        self.damaged: list[str] = []  # sha256 of stored results found damaged (and dropped) this run
 
     # ------------------------------------------------------------------ records
     def _base(self, sha: str) -> Path:
         return self.root / sha[:2] / sha
 
     def get(self, sha: str) -> dict | None:
+        """The stored record, or None when there is none or it cannot be trusted: unreadable,
+        or a rendering it names is missing or not of the size written (then the file is
+        checked again, and the damage said once, in `damaged`)."""
+        path = self._base(sha).with_suffix(".json")
         try:
-            return json.loads((self._base(sha).with_suffix(".json")).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            sizes = record.get("sizes") or {}
+            for fmt, name in (record.get("renderings") or {}).items():
+                if fmt in sizes and self.rendering(sha, name).stat().st_size != sizes[fmt]:
+                    raise ValueError(f"{name} has been cut short or changed")
+            return record
+        except FileNotFoundError as exc:
+            if exc.filename != str(path):  # the record is there, one of its renderings is not
+                self.damaged.append(sha)
+            return None
+        except (OSError, ValueError, AttributeError):
+            if path.exists():
+                self.damaged.append(sha)
             return None
 
     def put(self, sha: str, record: dict, renderings: dict[str, tuple[str, bytes]]) -> dict[str, str]:
-        """Store a record and its renderings ({format: (suffix, content)}); returns format → stored file."""
+        """Store a record and its renderings ({format: (suffix, content)}); returns format → stored file.
+
+        The record keeps each rendering's size and SHA-256, so damage is found before it is trusted."""
         base = self._base(sha)
-        stored = {}
+        stored, sizes, digests = {}, {}, {}
         for fmt, (suffix, content) in sorted(renderings.items()):
             target = base.parent / f"{base.name}.r{suffix}"
             write_atomic(target, content)
-            stored[fmt] = target.name
-        write_atomic(base.with_suffix(".json"), json.dumps({**record, "renderings": stored},
-                                                           ensure_ascii=False).encode("utf-8"))
+            stored[fmt], sizes[fmt] = target.name, len(content)
+            digests[fmt] = hashlib.sha256(content).hexdigest()
+        write_atomic(base.with_suffix(".json"), json.dumps(
+            {**record, "renderings": stored, "sizes": sizes, "digests": digests}, ensure_ascii=False).encode("utf-8"))
         return stored
+
+    def read_rendering(self, sha: str, record: dict, fmt: str) -> bytes:
+        """A stored rendering's bytes, checked against the digest its record keeps; a damaged one
+        (and its record) is removed, so the next run checks the file again."""
+        name = record["renderings"][fmt]
+        digest = (record.get("digests") or {}).get(fmt)
+        try:
+            data = self.rendering(sha, name).read_bytes()
+            if digest is None or hashlib.sha256(data).hexdigest() == digest:
+                return data
+        except OSError:
+            pass
+        self.forget(sha)
+        raise DamagedResult(f"保存的结果 {name} 已损坏或无法读取")
+
+    def forget(self, sha: str) -> None:
+        self.damaged.append(sha)
+        self._base(sha).with_suffix(".json").unlink(missing_ok=True)
 
     def rendering(self, sha: str, name: str) -> Path:
         return self._base(sha).parent / name
@@ -164,5 +205,15 @@ class Store:
         """Write the hash cache, forgetting files that are gone."""
         hashes = {k: v for k, v in self.hashes.items() if k in keep}
         if hashes.keys() != self.hashes.keys() or self._hashes_changed:
-            write_atomic(self.state / "hashes.json", json.dumps(hashes, ensure_ascii=False).encode("utf-8"))
+            write_atomic(self.state / "hashes.json", _hashes_json(hashes))
         self._hashes, self._hashes_changed = hashes, False
+
+
+def _hashes_json(hashes: dict[str, list]) -> bytes:
+    """The hash cache as UTF-8 JSON. Paths are text (flows.discover decodes names that are not
+    UTF-8), but a key that still holds surrogates must not lose the whole run: JSON's ASCII
+    escapes (\\udcb1) hold it, and json.loads gives back the same key in the next run."""
+    try:
+        return json.dumps(hashes, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(hashes, ensure_ascii=True).encode("ascii")

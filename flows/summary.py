@@ -6,10 +6,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from extract.errors import ExitCode
+from extract.errors import ExitCode, decoded
 from flows import changes, decisions, tables
 from flows.plan import CACHED, CHECK, Plan, output_names
-from flows.store import Store, versions_key, write_atomic
+from flows.files import warn
+from flows.store import DamagedResult, Store, versions_key, write_atomic
 from reconcile.reviews import CONFIRMED, DISMISSED, OPEN
 
 SCHEMA = "jixiao.archive/1"
@@ -17,12 +18,30 @@ REPORTS = "reports"
 ZERO = {"error": 0, "warning": 0, "info": 0}
 
 
+LAST = ".jixiao/last-summary.json"  # jixiao's own copy of the last summary: OUT/summary.json is the users'
+
+
 def previous(out: Path) -> dict | None:
-    try:
-        prior = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return prior if prior.get("schema") == SCHEMA else None
+    """The last run's summary, the baseline of what changed: OUT/summary.json, or jixiao's own
+    copy when that one is damaged (said in one warning line); None on a first run."""
+    said = None
+    for name in ("summary.json", LAST):
+        path = out / name
+        if not path.exists():
+            continue
+        try:
+            prior = json.loads(path.read_text(encoding="utf-8"))
+            if prior.get("schema") == SCHEMA and all(isinstance(f["path"], str) and isinstance(f["finding_ids"], list)
+                                                     for f in prior["files"]):
+                if said:
+                    warn(f"{said}；已改用 {LAST}")
+                return prior
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+        said = said or f"{path} 已损坏，无法读取"
+    if said:
+        warn(f"{said}，也没有可用的备份；本次的发现都记为新增")
+    return None
 
 
 def failure_record(kind: str, exit_code: int, reason: str) -> dict:
@@ -77,7 +96,7 @@ def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | Non
     paths = {f["path"] for f in files}
     summary = {
         "schema": SCHEMA,
-        "root": str(root),
+        "root": decoded(root),
         "versions": versions,
         "exit_code": max((f["exit_code"] for f in files), default=0),
         "totals": _totals(files),
@@ -125,8 +144,11 @@ def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dic
             target = out / rel
             if unchanged and target.exists():
                 continue
-            source = store.rendering(entry["sha256"], records[entry["sha256"]]["renderings"][fmt])
-            data = source.read_bytes()
+            try:
+                data = store.read_rendering(entry["sha256"], records[entry["sha256"]], fmt)
+            except DamagedResult as exc:  # dropped from the store: checked again next run
+                warn(f"{entry['path']}：{exc}，未更新 {rel}；下次运行将重新核对该文件")
+                continue
             if fmt == "json":
                 doc = json.loads(data)
                 if doc["source"]["path"] != entry["path"]:  # the same content under another name
@@ -166,7 +188,7 @@ def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict
     digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
     names = {"projects": "projects.parquet", "findings": "findings.parquet", "files": "files.parquet",
              "duckdb": "archive.duckdb"}
-    if prior and prior.get("tables_digest") == digest and all((out / n).exists() for n in names.values()):
+    if prior and prior.get("tables_digest") == digest and all([_readable(out / n) for n in names.values()]):
         summary["tables_digest"] = digest
         return names
     report_rows = {f["path"]: decisions.rows(records[f["sha256"]]["rows"], reviews) for f in summary["files"]
@@ -174,6 +196,26 @@ def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict
     written = tables.build(out, summary["files"], report_rows)
     summary["tables_digest"] = digest
     return written
+
+
+def _readable(path: Path) -> bool:
+    """A table file that opens: a damaged one is rebuilt from the store (with a warning)."""
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            pq.read_metadata(path)
+        else:
+            import duckdb
+
+            with duckdb.connect(str(path), read_only=True) as con:
+                con.execute('SELECT count(*) FROM "files"').fetchone()
+        return True
+    except FileNotFoundError:
+        return False
+    except Exception as exc:  # noqa: BLE001 — pyarrow and duckdb raise their own kinds for a damaged file
+        warn(f"{path} 已损坏（{type(exc).__name__}），已重建")
+        return False
 
 
 def write_index(out: Path, summary: dict) -> None:
@@ -194,6 +236,8 @@ def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: S
     write_outputs(out, summary, store, records, prior, reviews)
     write_tables(out, summary, records, prior, reviews)
     write_index(out, summary)
-    write_atomic(out / "summary.json", (json.dumps(summary, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    text = (json.dumps(summary, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    write_atomic(out / LAST, text)
+    write_atomic(out / "summary.json", text)
     store.prune_versions()
     return summary

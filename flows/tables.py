@@ -12,10 +12,15 @@ half up (四舍五入) to 10 places.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+from extract.errors import OutputError
 
 MONEY = ("budget", "initial_budget", "actual", "remainder", "arrived")
 PLACES = Decimal(1).scaleb(-10)
@@ -96,8 +101,6 @@ def build(out: Path, files: list[dict], report_rows: dict[str, dict]) -> dict[st
 
     Returns {name: file name in out}.
     """
-    import pyarrow.parquet as pq
-
     projects_schema, findings_schema, files_schema = _schemas()
     projects, findings = [], []
     for entry in files:
@@ -118,28 +121,137 @@ def build(out: Path, files: list[dict], report_rows: dict[str, dict]) -> dict[st
     ]
     tables = {"projects": _table(projects_schema, projects), "findings": _table(findings_schema, findings),
               "files": _table(files_schema, summary_rows)}
-    written = {}
-    for name, table in tables.items():
-        target = out / f"{name}.parquet"
-        tmp = out / f".{name}.parquet.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, target)
-        written[name] = target.name
-    written["duckdb"] = database(out / "archive.duckdb", tables).name
-    return written
+    return publish(out, tables)
+
+
+DUCKDB = "archive.duckdb"
+STAGING = ".jixiao-tables-"  # + pid: a folder in OUT of one run's new tables, removed once its process is gone
+
+
+def publish(out: Path, tables: dict) -> dict[str, str]:
+    """Write every table into a temporary folder in OUT, check each, then rename each over
+    the old one; returns {name: file name in out}.
+
+    Nothing old is touched until every new file is whole: the Parquet files flushed to disk
+    and their row counts read back; the DuckDB file checkpointed, closed and reopened to
+    count its rows. A failure (a full disk) raises OutputError and leaves the old tables as
+    they were, and no temporary file behind.
+    """
+    import duckdb
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    staging, current = None, out
+    try:
+        _remove_stale(out)
+        staging = Path(tempfile.mkdtemp(dir=out, prefix=f"{STAGING}{os.getpid()}-"))
+        for name, table in tables.items():
+            current, tmp = out / f"{name}.parquet", staging / f"{name}.parquet"
+            pq.write_table(table, tmp)
+            _fsync(tmp)
+            if pq.read_metadata(tmp).num_rows != table.num_rows:
+                raise OSError(f"{name}.parquet 读回的行数不符")
+        current = out / DUCKDB
+        database(staging / DUCKDB, tables)
+        _settle_wal(out / DUCKDB)
+        # Only renames from here: they need no new space, so a full disk cannot stop them halfway.
+        written = {}
+        for name in tables:
+            os.replace(staging / f"{name}.parquet", out / f"{name}.parquet")
+            written[name] = f"{name}.parquet"
+        os.replace(staging / DUCKDB, out / DUCKDB)
+        written["duckdb"] = DUCKDB
+        _fsync(out)
+        return written
+    except (OSError, duckdb.Error) as exc:
+        raise OutputError(_failure(current, exc), "原有的表未改动") from exc
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def database(target: Path, tables: dict) -> Path:
-    """A DuckDB file holding each table, replaced whole (never half-written)."""
+    """A new DuckDB file at `target` holding each table: checkpointed, closed, and checked
+    by reopening it read-only and counting each table's rows. Raises on any failure.
+
+    The checkpoint is explicit: one that fails when the connection closes is not reported
+    (on a full disk the file was left empty, its tables only in the write-ahead log).
+    """
     import duckdb
 
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(tmp)) as con:
+    if target.exists() or Path(f"{target}.wal").exists():
+        raise FileExistsError(f"{target} 已存在")
+    con = duckdb.connect(str(target))
+    try:
         for name, table in tables.items():
             con.register("incoming", table)
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
             con.unregister("incoming")
-    os.replace(tmp, target)
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    wal = Path(f"{target}.wal")
+    if wal.exists() and wal.stat().st_size:
+        raise OSError(f"{target.name} 的检查点未完成")
+    with duckdb.connect(str(target), read_only=True) as con:
+        for name, table in tables.items():
+            got = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            if got != table.num_rows:
+                raise OSError(f"{target.name} 中 {name} 表有 {got} 行，应为 {table.num_rows} 行")
+    wal.unlink(missing_ok=True)  # an empty log of the new file (none is expected)
+    _fsync(target)
     return target
+
+
+def _settle_wal(target: Path) -> None:
+    """Fold a write-ahead log of the old file into it before the file is replaced.
+
+    jixiao never leaves one, but a user's session that wrote to archive.duckdb may have: left
+    beside the new file, DuckDB would replay it onto the new file. Opening the old file
+    replays and checkpoints it (its contents unchanged); the log is never deleted unread. A
+    session still open for writing holds DuckDB's lock, and the open fails: the run stops
+    with the old tables as they were.
+    """
+    import duckdb
+
+    if not Path(f"{target}.wal").exists() or not target.exists():
+        return
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise OSError(f"{target.name} 正被另一个程序以写方式打开，其未保存的改动还在预写日志中") from exc
+    with con:
+        con.execute("CHECKPOINT")
+    if Path(f"{target}.wal").exists() and Path(f"{target}.wal").stat().st_size:
+        raise OSError(f"{target.name} 的预写日志无法并入（另一个程序可能正以写方式打开它）")
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove the staging folders of processes that are gone (killed while writing tables)."""
+    for folder in out.glob(f"{STAGING}*"):
+        try:
+            os.kill(int(folder.name[len(STAGING):].split("-")[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, OSError):  # not ours, or a process of another user: leave it
+            pass
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _failure(where: Path, exc: BaseException) -> str:
+    """One line: what could not be written, and why."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text:
+        return f"磁盘空间不足，无法写入 {where}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"无法写入 {where}（{exc.strerror}）"
+    return f"无法写入 {where}（{text.splitlines()[0] if text else type(exc).__name__}）"

@@ -20,11 +20,21 @@ _UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 @cache
 def environment():
-    """Jinja2 with autoescape on: every string from the PDF is escaped wherever it is put."""
+    """Jinja2 with autoescape on: every string from the PDF is escaped wherever it is put.
+
+    File paths (and the index's reasons, which may name a file) go through the `visible` filter
+    as well (`{{ src.path|visible }}`): control and bidirectional characters of a file's name are
+    written as escapes (extract.errors.visible), so a U+202E cannot turn a name around on the
+    page, nor a newline break it.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    from extract.errors import shown
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.filters["visible"] = lambda value: shown(str(value), whole=True)  # never surrogates
+    return env
 
 
 @cache

@@ -157,7 +157,8 @@ def info_sheet(ws, view: dict) -> None:
     ws.title = "文档信息"
     doc, src, s = view["document"], view["source"], view["summary"]
     o = s["outcomes"]
-    rows = [["标题", doc["title"]], ["单位", doc["organization"]], ["年度", doc["year"]], ["文件", src["path"]],
+    rows = [["标题", doc["title"]], ["单位", doc["organization"]], ["年度", doc["year"]],
+            ["文件", text_value(src["path"], path=True)],
             ["页数", src["pages"]], ["SHA-256", src["sha256"]],
             ["OCR 识别页", "、".join(str(p) for p in src["ocr_pages"]) or "无"],
             ["项目数", len(view["projects"])], ["核对项数", s["checks"]], ["通过", o["pass"]],
@@ -244,9 +245,17 @@ def set_text(cell, value: str) -> None:
         cell.quotePrefix = True  # Excel and LibreOffice keep it text when the cell is edited
 
 
-def text_value(value: str) -> str:
+def text_value(value: str, path: bool = False) -> str:
+    """Text a cell can hold: without the characters XML 1.0 forbids, at most MAX_CELL long.
+
+    A file path (`path=True`) has its control and bidirectional characters written as escapes
+    (extract.errors.shown): a newline or a U+202E in a file's name is shown, not obeyed."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if path:
+        from extract.errors import shown
+
+        value = shown(value, whole=True)
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
 
 

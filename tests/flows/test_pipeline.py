@@ -42,7 +42,8 @@ def test_rows_give_amounts_in_wan_as_written(sample_result):
 def test_check_batch_records_each_failure_and_goes_on(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(SAMPLE.read_bytes()[:3000])
-    items = [("bad.pdf", str(bad), "x" * 64), ("no-figures.pdf", str(FIXTURES / "no-figures" / "report.pdf"), "y" * 64),
+    no_figures = FIXTURES / "no-figures" / "report.pdf"
+    items = [("bad.pdf", str(bad), store.sha256_file(bad)), ("no-figures.pdf", str(no_figures), store.sha256_file(no_figures)),
              ("slow.pdf", str(SAMPLE), store.sha256_file(SAMPLE))]
     got = pipeline.check_batch(items, ("json",), timeout=None)
     assert [g["failure"]["exit_code"] if "failure" in g else 0 for g in got] == [3, 4, 0]
@@ -51,6 +52,21 @@ def test_check_batch_records_each_failure_and_goes_on(tmp_path):
     assert timed[0]["failure"]["kind"] == "timeout" and timed[0]["failure"]["final"]
     changed = pipeline.check_batch([("a.pdf", str(SAMPLE), "0" * 64)], ("json",))
     assert changed[0]["failure"]["kind"] == "changed" and not changed[0]["failure"]["final"]
+
+
+def test_a_file_moved_or_rewritten_while_the_run_goes_on_is_not_failed_for_good(tmp_path):
+    """"Not found" says nothing lasting about a file (an operator moved it, a share blinked):
+    stored as final, the restored file — and every copy of it — would stay failed."""
+    moved = tmp_path / "moved.pdf"
+    moved.write_bytes(SAMPLE.read_bytes()[:3000])  # a damaged file: its failure would be final…
+    sha = store.sha256_file(moved)
+    moved.unlink()  # …but it is gone before its turn
+    rewritten = tmp_path / "rewritten.pdf"
+    rewritten.write_bytes(SAMPLE.read_bytes()[:2000])  # damaged too, and not what was planned
+    got = pipeline.check_batch([("moved.pdf", str(moved), sha),
+                                ("rewritten.pdf", str(rewritten), "1" * 64)], ("json",))
+    assert [g["failure"]["final"] for g in got] == [False, False]
+    assert all("下次运行将重新核对" in g["failure"]["reason"] for g in got)
 
 
 def test_versions_follow_patterns_and_formats(tmp_path):
