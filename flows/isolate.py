@@ -83,7 +83,8 @@ class _Child:
     pid: int
     memory: int | None
     vm0: int = 0  # the caller's address space at the fork, in bytes: the child's own before its call
-    rss0: int = 0  # the caller's resident set at the fork, in bytes
+    rss0: int = 0  # the child's resident set before its call (told through `start`), else the caller's
+    start: Any = None  # a page shared with the child, where it writes its resident set before its call
     peak: int = 0  # the child's peak address space (VmPeak) when last looked at, in bytes
     stopped: bool = False  # killed by stop_all()
 
@@ -242,6 +243,9 @@ def run(fn: Callable[..., Any], *args: Any, timeout: float | None = DEFAULT_TIME
         read_fd, write_fd = os.pipe()
         err_read, err_write = os.pipe() if capture_stderr else (None, None)
         vm0, rss0 = _memory_of("self") if memory is not None else (0, 0)
+        # the child's own resident set, not the caller's: pages of files the caller has mapped
+        # (libraries, fonts, data) are not the child's until it touches them
+        start = mmap.mmap(-1, 8) if memory is not None else None
         with warnings.catch_warnings():  # Python ≥ 3.12 warns about fork in a threaded process
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
@@ -254,7 +258,7 @@ def run(fn: Callable[..., Any], *args: Any, timeout: float | None = DEFAULT_TIME
                     os.close(err_write)
                     os.close(err_read)
                     sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
-                _child(write_fd, fn, args, kwargs, memory, timeout)
+                _child(write_fd, fn, args, kwargs, memory, timeout, start)
             finally:  # never back into the caller's code in the child
                 os._exit(STUCK_EXIT)
         try:
@@ -264,7 +268,7 @@ def run(fn: Callable[..., Any], *args: Any, timeout: float | None = DEFAULT_TIME
         os.close(write_fd)
         if err_write is not None:
             os.close(err_write)
-        child = _live[pid] = _Child(pid, memory, vm0, rss0)
+        child = _live[pid] = _Child(pid, memory, vm0, rss0, start=start)
     data, err, timed_out, status, usage = b"", b"", True, 0, None
     try:
         data, err, timed_out = _read_all(read_fd, err_read, timeout,
@@ -274,6 +278,9 @@ def run(fn: Callable[..., Any], *args: Any, timeout: float | None = DEFAULT_TIME
         if err_read is not None:
             os.close(err_read)
         status, usage = _finish(child, kill=timed_out or child.stopped)
+        if child.start is not None:
+            child.rss0 = int.from_bytes(child.start[:8], "little") or child.rss0  # unless it died before
+            child.start.close()
     outcome = _outcome(data, status, timed_out, timeout, child, usage, err)
     return dataclasses.replace(outcome, stderr=err.decode("utf-8", "replace")) if err else outcome
 
@@ -359,7 +366,7 @@ def _look(child: _Child) -> None:
 
 
 def _child(write_fd: int, fn, args, kwargs, memory: int | None,
-           timeout: float | None = None) -> None:  # pragma: no cover
+           timeout: float | None = None, start: mmap.mmap | None = None) -> None:  # pragma: no cover
     """Run the call and write (kind, payload); always leave through os._exit."""
     code, reserve, no_memory = 0, None, None
     try:
@@ -371,6 +378,8 @@ def _child(write_fd: int, fn, args, kwargs, memory: int | None,
             reserve = mmap.mmap(-1, RESERVE, flags=mmap.MAP_PRIVATE)
             inherited = _address_space()
             resource.setrlimit(resource.RLIMIT_AS, (inherited + memory, inherited + memory))
+            if start is not None:
+                start[:8] = _memory_of("self")[1].to_bytes(8, "little")
             # made now: saying it ran out of memory needs none
             no_memory = pickle.dumps(("memory", (FAILURE_EXIT, memory_reason(memory))))
         message = None

@@ -250,6 +250,21 @@ def test_a_memory_bomb_is_the_memory_limit_whatever_the_way_it_ends(bomb):
     assert time.monotonic() - start < 30
 
 
+def test_the_memory_limit_is_told_by_the_childs_own_growth_not_the_callers_mapped_files(monkeypatch, tmp_path):
+    """A caller with files mapped (libraries, fonts: 200 MiB here) once hid a child that
+    filled its allowance and aborted between two looks: the caller's resident set, taken as
+    the child's start, counted pages the child never had (CI: kind "crash")."""
+    import mmap
+
+    monkeypatch.setattr(isolate, "_look", lambda child: None)  # only what wait4 tells
+    data = tmp_path / "mapped.bin"
+    data.write_bytes(os.urandom(1 << 20) * 200)
+    with open(data, "rb") as handle, mmap.mmap(handle.fileno(), 0, prot=mmap.PROT_READ) as mapped:
+        assert sum(mapped[i] for i in range(0, len(mapped), 4096)) >= 0  # resident in the caller
+        outcome = run(_malloc_until_null_then_abort, timeout=60, memory=MIB_256)
+    assert (outcome.kind, outcome.exit_code, outcome.signal) == ("memory", 3, signal.SIGABRT), outcome
+
+
 def _segfaults_with_little_memory():
     import ctypes
     import faulthandler
