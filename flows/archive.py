@@ -221,9 +221,8 @@ def _check_server(records: dict, salvage) -> None:
     from extract.errors import ExitCode
 
     pipeline.STOP.set()
-    stop = getattr(isolate, "stop_all", None)
-    if stop is not None:
-        stop()
+    isolate.stop_all()  # the files in flight: retried next run
+    isolate.resume()  # the summary's tables are written by a child too (batches stop at STOP)
     message = "jixiao: 临时 Prefect 服务器在运行中意外退出；已完成的文件已保存"
     try:
         if salvage is not None:
@@ -253,7 +252,7 @@ def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = F
     seen: set[str] = set()
 
     def take(one: dict) -> None:
-        if one["sha256"] in seen:
+        if one["sha256"] in seen or one.get("delivered"):  # taken as its file finished
             return
         seen.add(one["sha256"])
         failure = one.get("failure")
@@ -265,7 +264,7 @@ def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = F
             records[one["sha256"]] = record
         else:
             stored = kept.put(one["sha256"], one["record"], one["renderings"])
-            records[one["sha256"]] = {**one["record"], "renderings": stored}
+            records[one["sha256"]] = store.held({**one["record"], "renderings": stored})
         bar.advance(1, failed=int(failure is not None))
 
     pipeline.STOP.clear()

@@ -147,10 +147,15 @@ def deliver_to(callback: Callable[[dict], None] | None) -> None:
     _sink = (os.getpid(), callback) if callback is not None else None
 
 
-def _deliver(got: dict) -> None:
+def _deliver(got: dict) -> dict:
+    """Hand a result to the sink of this process, if there is one; what the batch keeps of it:
+    only its name once delivered (a batch of 50 would otherwise hold 50 documents until the
+    run ends, inside Prefect's future)."""
     sink = _sink
     if sink is not None and sink[0] == os.getpid():
         sink[1](got)
+        return {"rel": got["rel"], "sha256": got["sha256"], "delivered": True}
+    return got
 
 
 def check_batch(items: list[tuple[str, str, str]], formats: tuple[str, ...], password: str | None = None,
@@ -179,8 +184,7 @@ def check_batch(items: list[tuple[str, str, str]], formats: tuple[str, ...], pas
                               "final": outcome.signal not in INTERRUPTIONS and outcome.kind != "interrupted"}
             if got["failure"]["final"] and not _unchanged(path, sha):  # moved, deleted or rewritten meanwhile
                 got["failure"].update(final=False, reason="文件在核对期间被移走、删除或修改，下次运行将重新核对")
-        _deliver(got)
-        results.append(got)
+        results.append(_deliver(got))
     return results
 
 

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from extract.errors import ExitCode
 from flows.discover import FAILED, PDF, SKIPPED, Entry
 from flows.files import warn
-from flows.store import Store
+from flows.store import Store, held
 
 CHECK, CACHED = "check", "cached"
 OUT_STATE = "OUT/.jixiao/store"
@@ -66,7 +66,7 @@ def triage(entries: list[Entry], store: Store, retry_failed: bool = False) -> Pl
             first[sha] = item
             record = store.get(sha)
             if record is not None and (record["status"] == "checked" or not retry_failed):
-                records[sha] = record
+                records[sha] = held(record)
                 item.status = CACHED
         items.append(item)
     store.save_hashes({e.rel for e in entries if e.status != SKIPPED})

@@ -92,6 +92,17 @@ class DamagedResult(Exception):
     """A stored rendering that does not match its record: removed, and checked again next run."""
 
 
+def held(record: dict) -> dict:
+    """What a run holds in memory of a record: all of it but its table rows, which stay in the
+    store until the tables are rebuilt; of its findings, the id and severity that reviews count.
+    (A thousand reports' rows would otherwise stay in the run's process to its end.)"""
+    rows = record.get("rows")
+    if not rows or "projects" not in rows:  # none, or held already
+        return record
+    return {**record, "rows": {"findings": [{"id": f["id"], "severity": f["severity"]}
+                                            for f in rows.get("findings", [])]}}
+
+
 class Store:
     """The records and renderings of one output folder, for one set of versions."""
 

@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from extract.errors import ExitCode, decoded
-from flows import changes, decisions, tables
+from extract.errors import ExitCode, OutputError, decoded
+from flows import changes, decisions, isolate, tables
 from flows.plan import CACHED, CHECK, Plan, output_names
 from flows.files import warn
 from flows.store import DamagedResult, Store, versions_key, write_atomic
@@ -178,27 +178,51 @@ def _remove_empty(folder: Path) -> None:
             pass
 
 
-def write_tables(out: Path, summary: dict, records: dict[str, dict], prior: dict | None,
+def write_tables(out: Path, summary: dict, records: dict[str, dict], store: Store, prior: dict | None,
                  reviews=None) -> dict[str, str]:
-    """Parquet and DuckDB, rebuilt only when the set of (path, result) pairs changed."""
+    """Parquet and DuckDB, rebuilt only when the set of (path, result) pairs changed.
+
+    Done in a child process (flows/isolate.py, no time or memory limit): pyarrow, DuckDB and a
+    thousand reports' rows, read back from the store, never weigh on the run's own process,
+    which may be a scheduled service that lives for months."""
     import hashlib
 
     basis = json.dumps([(f["path"], f.get("store"), f["status"], f["changes"], f.get("reviews_digest"))
                         for f in summary["files"]])
     digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
-    names = {"projects": "projects.parquet", "findings": "findings.parquet", "files": "files.parquet",
-             "duckdb": "archive.duckdb"}
-    if prior and prior.get("tables_digest") == digest and all([_readable(out / n) for n in names.values()]):
-        summary["tables_digest"] = digest
-        return names
-    report_rows = {f["path"]: decisions.rows(records[f["sha256"]]["rows"], reviews) for f in summary["files"]
-                   if f["status"] in ("checked", CACHED) and records.get(f["sha256"], {}).get("rows")}
-    written = tables.build(out, summary["files"], report_rows)
+    outcome = isolate.run(_write_tables, out, summary, records, store, prior, reviews, digest,
+                          timeout=None, memory=None, capture_stderr=False)
+    if not outcome.ok:
+        if outcome.exit_code == ExitCode.output_unwritable:
+            raise OutputError(outcome.reason)
+        raise RuntimeError(f"汇总表未能写出：{outcome.reason}")
+    written, said = outcome.value
+    for line in said:
+        warn(line)
     summary["tables_digest"] = digest
     return written
 
 
-def _readable(path: Path) -> bool:
+def _write_tables(out: Path, summary: dict, records: dict[str, dict], store: Store, prior: dict | None,
+                  reviews, digest: str) -> tuple[dict[str, str], list[str]]:
+    """The tables' file names, and the warnings for the caller to print."""
+    said: list[str] = []
+    names = {"projects": "projects.parquet", "findings": "findings.parquet", "files": "files.parquet",
+             "duckdb": "archive.duckdb"}
+    if prior and prior.get("tables_digest") == digest and all([_readable(out / n, said) for n in names.values()]):
+        return names, said
+    report_rows = {}
+    for entry in summary["files"]:
+        if entry["status"] in ("checked", CACHED) and records.get(entry["sha256"], {}).get("rows"):
+            stored = store.get(entry["sha256"])
+            if stored is None or not stored.get("rows"):  # damaged since it was checked: retried next run
+                said.append(f"{entry['path']}：保存的结果已损坏，汇总表中暂缺该文件的项目与问题；下次运行将重新核对")
+                continue
+            report_rows[entry["path"]] = decisions.rows(stored["rows"], reviews)
+    return tables.build(out, summary["files"], report_rows), said
+
+
+def _readable(path: Path, said: list[str]) -> bool:
     """A table file that opens: a damaged one is rebuilt from the store (with a warning)."""
     try:
         if path.suffix == ".parquet":
@@ -214,7 +238,7 @@ def _readable(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except Exception as exc:  # noqa: BLE001 — pyarrow and duckdb raise their own kinds for a damaged file
-        warn(f"{path} 已损坏（{type(exc).__name__}），已重建")
+        said.append(f"{path} 已损坏（{type(exc).__name__}），已重建")
         return False
 
 
@@ -233,8 +257,8 @@ def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: S
     reviews = decisions.load(out, reviews_path)
     prior = previous(out)
     summary = assemble(root, plan, records, prior, store.versions, reviews)
-    write_outputs(out, summary, store, records, prior, reviews)
-    write_tables(out, summary, records, prior, reviews)
+    write_tables(out, summary, records, store, prior, reviews)  # first: rows read back before a damaged
+    write_outputs(out, summary, store, records, prior, reviews)  # rendering makes its record forgotten
     write_index(out, summary)
     text = (json.dumps(summary, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     write_atomic(out / LAST, text)

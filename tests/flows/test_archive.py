@@ -85,6 +85,34 @@ def test_tables_and_index_hold_every_report(first_run):
     assert all(path in index for path in good)
 
 
+def test_each_reports_table_rows_are_its_own_read_back_from_the_store(first_run):
+    """The run holds no table rows (a thousand reports' would stay in its process): the tables'
+    process reads them back from the store, each report's projects in its own order."""
+    import pyarrow.parquet as pq
+
+    root, out, summary = first_run
+    table = pq.read_table(out / "projects.parquet", columns=["file", "seq", "name"]).to_pylist()
+    for entry in summary["files"]:
+        if entry["status"] not in ("checked", "cached"):
+            continue
+        doc = json.loads((out / entry["outputs"]["json"]).read_text(encoding="utf-8"))
+        mine = [(r["seq"], r["name"]) for r in table if r["file"] == entry["path"]]
+        assert mine == [(p["seq"], p["name"]) for p in doc["projects"]] and mine, entry["path"]
+
+
+def test_a_run_holds_of_a_record_only_what_the_summary_needs():
+    from flows.store import held
+
+    record = {"status": "checked", "finding_ids": ["a", "b"], "renderings": {"json": "x.r.json"},
+              "rows": {"projects": [{"name": "项目"}] * 3,
+                       "findings": [{"id": "a", "severity": "error", "quote": "……"},
+                                    {"id": "b", "severity": "info", "quote": "……"}]}}
+    kept = held(record)
+    assert kept["rows"] == {"findings": [{"id": "a", "severity": "error"}, {"id": "b", "severity": "info"}]}
+    assert {k: v for k, v in kept.items() if k != "rows"} == {k: v for k, v in record.items() if k != "rows"}
+    assert held(kept) == kept and held({"status": "failed", "rows": None}) == {"status": "failed", "rows": None}
+
+
 def test_rerun_checks_none_and_changing_one_file_rechecks_one(first_run, tmp_path):
     root, out, _ = first_run
     again_out = tmp_path / "out"
