@@ -112,7 +112,7 @@ def make_runner(workers: int | None = None, dask: str | None = None, patterns: s
 
         return DaskTaskRunner(address=dask)
     if pool == "processes":
-        return ProcessPoolTaskRunner(max_workers=workers, initializer=pipeline.warm, initargs=(patterns,))
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=pipeline.pool_worker, initargs=(patterns,))
     return ThreadPoolTaskRunner(max_workers=workers)
 
 

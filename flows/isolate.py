@@ -179,6 +179,23 @@ def _watch_signals(read_fd: int, previous: int, signals: frozenset[int]) -> None
                 pass
 
 
+def exit_with_parent(interval: float = 0.5) -> None:
+    """End this process, its children first, soon after its parent is gone (killed, even by
+    SIGKILL): for a process started by a pool (Prefect's process pool), whose idle workers
+    would otherwise wait on their queue for ever and whose busy ones finish their file. A
+    thread looks at the parent every `interval` seconds; PR_SET_PDEATHSIG is no use here, as
+    it fires when the thread that started the process ends, which a pool's thread may."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        stop_all()
+        os._exit(FAILURE_EXIT)
+
+    threading.Thread(target=watch, name="isolate-parent", daemon=True).start()
+
+
 def _reset_after_fork() -> None:  # pragma: no cover  (in a forked child)
     """A fork starts with no children of its own, a lock no other thread holds, and no
     wakeup fd (its signals are not its parent's)."""

@@ -39,6 +39,13 @@ def archive_formats(wanted: list[str] | tuple[str, ...] | None = None) -> tuple[
 _warm: set = set()
 
 
+def pool_worker(patterns: str | None = None) -> None:
+    """What each worker of Prefect's process pool (`--pool processes`) does first: end with
+    the run, even a killed one, and warm up."""
+    isolate.exit_with_parent()
+    warm(patterns)
+
+
 def warm(patterns: str | None = None, formats: tuple[str, ...] = ARCHIVE_FORMATS) -> None:
     """Import and load everything a check needs, once a process, before children are forked.
 

@@ -180,28 +180,37 @@ def hang(path, name, *args, **kwargs):  # a file whose check never ends, in C co
     import itertools
     sum(itertools.repeat(1, 10 ** 15))
 
-pipeline.check_one = hang
-from flows.cli import main
-sys.exit(main(sys.argv[1:]))
+pipeline.check_one = hang  # also in a process pool's workers, which import this file again
+if __name__ == "__main__":
+    from flows.cli import main
+    sys.exit(main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
-def test_a_stopped_archive_run_ends_at_once_with_its_children(spawn, tmp_path, stop, status):
+def hanging_run(spawn, tmp_path, *options: str):
+    """A real `jixiao archive` with two files hanging in C code: (the driver, its process tree,
+    the pids of the two hanging files' processes, OUT)."""
     root, out, marks = tmp_path / "archive", tmp_path / "out", tmp_path / "marks"
     root.mkdir()
     marks.mkdir()
     for case in ("sample", "consistent", "fault-rate"):
         shutil.copy(FIXTURES / case / "report.pdf", root / f"{case}.pdf")
     driver = spawn(HANGING_ARCHIVE, "archive", str(root), "--out", str(out), "--workers", "2", "--quiet",
-                   MARKS=str(marks))
-    deadline = time.monotonic() + 150
+                   *options, MARKS=str(marks))
+    deadline = time.monotonic() + 240
     while len(os.listdir(marks)) < 2 and time.monotonic() < deadline and driver.poll() is None:
         time.sleep(0.05)
     assert len(os.listdir(marks)) == 2, \
         driver.stderr.read().decode() if driver.poll() is not None else "no file started"
     tree = spawn.note(descendants(driver.pid))
-    assert {int(m) for m in os.listdir(marks)} <= set(tree)
+    hanging = {int(m) for m in os.listdir(marks)}
+    assert hanging <= set(tree)
+    return driver, tree, hanging, out
+
+
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stopped_archive_run_ends_at_once_with_its_children(spawn, tmp_path, stop, status):
+    driver, tree, _, out = hanging_run(spawn, tmp_path)
     start = time.monotonic()
     driver.send_signal(stop)
     try:
@@ -215,6 +224,19 @@ def test_a_stopped_archive_run_ends_at_once_with_its_children(spawn, tmp_path, s
     assert took < 10
     stored = [json.loads(p.read_text(encoding="utf-8")) for p in (out / ".jixiao").rglob("*.json")]
     assert not [r for r in stored if r.get("status") == "failed"]  # the next run tries them again
+
+
+def test_a_kill_9_of_a_run_on_the_process_pool_leaves_no_worker(spawn, tmp_path):
+    """Prefect's pool workers wait on a queue whose other end they hold themselves: after a
+    kill -9 of the run they (and the file each was checking) stayed for ever."""
+    driver, tree, hanging, _ = hanging_run(spawn, tmp_path, "--pool", "processes")
+    workers = {pid for pid in tree if any(h in descendants(pid) for h in hanging)}
+    assert len(workers) == 2
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.wait(timeout=10)
+    took = gone_within(tree, 10)
+    assert took is not None, f"still alive 10 s after kill -9: {[_describe(p) for p in tree if alive(p)]}"
+    print(f"kill -9 with --pool processes: {len(tree)} processes gone after {took:.2f} s")
 
 
 CPU_BOUND = """
