@@ -116,7 +116,7 @@ def archive(args: argparse.Namespace) -> int:
                     with _one_line_failures(args.debug):
                         result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask,
                                      pool=args.pool, progress=wanted(sys.stderr, args.quiet),
-                                     server=server and _SendLogsFirst(server), **params)
+                                     server=server, **params)
                 finally:
                     if server is not None:
                         server.stop()
@@ -181,26 +181,6 @@ def _subclasses(cls: type) -> list[str]:
     for sub in cls.__subclasses__():
         found += _subclasses(sub)
     return found
-
-
-class _SendLogsFirst:
-    """The temporary server, stopped only after the run's queued logs are sent: flows.settings.api
-    sends them after a run that succeeded only, and after one that failed (a full disk) Prefect
-    would print `--- Error logging to API ---` below the error's one line."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-
-    def __getattr__(self, name: str):
-        return getattr(self.server, name)
-
-    def stop(self) -> None:
-        process = self.server.process
-        if process is not None and process.poll() is None:
-            from flows.settings import _drain
-
-            _drain()
-        self.server.stop()
 
 
 def _early_server():

@@ -106,8 +106,11 @@ def api(heartbeats: bool = False, server: TemporaryServer | None = None) -> Iter
     try:
         url = server.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
         with temporary_settings(updates={**updates, PREFECT_API_URL: url}):
-            yield None
-            _drain()
+            try:
+                yield None
+            finally:  # also after a failure (a full disk): else Prefect prints `Error logging to API`
+                if server.process is not None and server.process.poll() is None:
+                    _drain()
     finally:
         server.stop()
 
