@@ -28,6 +28,18 @@ FORMATS = {
     "number": "0.00##",
     "int": "0",
 }
+# Row heights: LibreOffice does not fit rows to wrapped text when it opens a workbook (Excel
+# does only for rows it has not been told the height of), so each row's height is set from
+# its wrapped cells: lines × LINE_HEIGHT, the lines estimated from the column's width.
+LINE_HEIGHT = 15.0  # points a line of 11 pt text takes (the default row's height)
+ROW_PADDING = 2.0  # points above and below the lines of a wrapped row
+MAX_ROW_HEIGHT = 409.0  # Excel's limit; longer text is cut off on paper (the cell keeps it)
+# Print: A4 landscape, the header row (and the row number when a row spans pages) on every
+# page, a scale never below MIN_SCALE %: a wide sheet runs onto more pages instead.
+A4_LANDSCAPE = (842.0, 595.0)  # points
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6, "header": 0.25, "footer": 0.3}  # inches
+MIN_SCALE = 70
+WIDTH_SLACK = 1.08  # columns print wider in some fonts (DejaVu Sans for Calibri): keep a margin
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,10 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None = 
     info_sheet(book.create_sheet(), view)
     doc = view["document"]
     book.properties.title = text_value(f"核对结果 {doc['organization']} {doc['year'] or ''}".strip())
+    name = " ".join(x for x in (doc["organization"], str(doc["year"] or ""),
+                                Path(view["source"]["path"]).name) if x)
+    for ws in book:
+        print_setup(ws, name)
     book.properties.creator = f"jixiao {view['version']}"
     out = io.BytesIO()
     book.save(out)
@@ -109,6 +125,7 @@ def apply_reviews(data: bytes, reviews) -> bytes:
             cell.value = None
             if value:
                 set_text(cell, value)
+    fit_rows(ws)  # a reason may take more lines than the row had
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -209,10 +226,144 @@ def table(ws, cols: list[Col], rows: list[list], fills: list[str | None], unit_c
         ws.column_dimensions[get_column_letter(c)].width = width + 2
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(rows) + 1, 1)}"
+    fit_rows(ws)
+
+
+def fit_rows(ws) -> None:
+    """Set each row's height from its wrapped cells (the column's width, CJK counted twice);
+    a row without wrapped text of more than one line keeps the default height."""
+    widths = {key: dim.width for key, dim in ws.column_dimensions.items()}
+    for row in ws.iter_rows(min_row=2):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            lines = max(lines, wrapped_lines(str(cell.value), widths.get(cell.column_letter) or 8.43))
+        ws.row_dimensions[row[0].row].height = row_height(lines) if lines > 1 else None
+
+
+def row_height(lines: int) -> float:
+    """Points a row of `lines` wrapped lines needs."""
+    return min(lines * LINE_HEIGHT + ROW_PADDING, MAX_ROW_HEIGHT)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a wrapping cell `width` characters wide, wrapped as a spreadsheet
+    does: between CJK characters anywhere, Latin text at spaces, a word longer than a line
+    broken inside it; each newline starts a line."""
+    room = max(width / WIDTH_SLACK - 1, 1)  # the cell's padding, and fonts wider than the default
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        for token in _tokens(paragraph):
+            w = display_width(token)
+            if token.isspace():
+                used += w  # a line may end in spaces: they never push a break
+                continue
+            if used + w > room and used > 0:
+                lines, used = lines + 1, 0.0
+            while w > room:  # a word longer than a line
+                lines, w = lines + 1, w - room
+            used += w
+        total += lines
+    return total
+
+
+def _tokens(text: str) -> list[str]:
+    """Units a line breaks between: each CJK character, each run of spaces, each other word."""
+    out, word = [], ""
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        if wide or ch.isspace():
+            if word:
+                out.append(word)
+                word = ""
+            if ch.isspace() and out and out[-1].isspace():
+                out[-1] += ch
+            else:
+                out.append(ch)
+        else:
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
+def print_setup(ws, name: str) -> None:
+    """A4 landscape, the header row on every page, page numbers and the report's name in the
+    footer; the whole width on one page when that keeps the scale at MIN_SCALE % or more,
+    else the largest scale that needs no more pages than MIN_SCALE % would, with the row
+    number (column A) repeated on every page."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    last = get_column_letter(ws.max_column)
+    ws.print_area = f"A1:{last}{ws.max_row}"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins = PageMargins(**MARGINS)
+    ws.print_options.gridLines = True  # wrapped rows are read across: the grid keeps them apart
+    widths = [column_points(ws.column_dimensions[get_column_letter(c)].width or 8.43)
+              for c in range(1, ws.max_column + 1)]
+    scale, across = print_scale(widths)
+    if scale is None:  # one page wide, scaled by the spreadsheet to fit
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = scale
+        ws.page_setup.pageOrder = "overThenDown"  # a row's parts on consecutive pages
+        if across > 1:
+            ws.print_title_cols = "A:A"
+    footer = ws.oddFooter
+    footer.left.text, footer.center.text, footer.right.text = _footer_text(name), "&A", "第 &P 页，共 &N 页"
+    for part in (footer.left, footer.center, footer.right):
+        part.size = 9
+
+
+def printable_width() -> float:
+    """Points across an A4 landscape page inside the margins."""
+    return A4_LANDSCAPE[0] - (MARGINS["left"] + MARGINS["right"]) * 72
+
+
+def column_points(width: float) -> float:
+    """Points a column `width` characters wide prints at 100 % (Excel: 7 px a character and
+    5 px of padding at 96 dpi, with Calibri 11), with WIDTH_SLACK for wider fonts."""
+    return (width * 7 + 5) * 0.75 * WIDTH_SLACK
+
+
+def print_scale(widths: list[float]) -> tuple[int | None, int]:
+    """(scale in %, pages across) for columns `widths` points wide: (None, 1) when one page
+    wide at MIN_SCALE % or more; else the largest scale ≤ 100 % that takes no more pages
+    across than MIN_SCALE % does (column A repeated on the pages after the first)."""
+    room = printable_width()
+    if sum(widths) * MIN_SCALE / 100 <= room:
+        return None, 1
+    fewest = pages_across(widths, MIN_SCALE, room)
+    best = max(s for s in range(MIN_SCALE, 101) if pages_across(widths, s, room) == fewest)
+    return best, fewest
+
+
+def pages_across(widths: list[float], scale: int, room: float) -> int:
+    """Pages across the columns take at `scale` %, each page after the first repeating column A
+    (a page break falls between columns; a column wider than a page gets one of its own)."""
+    factor = scale / 100
+    pages, used = 1, 0.0
+    for w in widths:
+        if used and used + w * factor > room:
+            pages, used = pages + 1, widths[0] * factor
+        used += w * factor
+    return pages
+
+
+def _footer_text(name: str) -> str:
+    """The report's name as footer text: `&` doubled (else it starts a code), at most 60
+    columns (a header or footer holds 255 characters with its codes)."""
+    name = text_value(name, path=True)
+    while display_width(name) > 60:
+        name = name[:-2] + "…"
+    return name.replace("&", "&&")
 
 
 def set_value(cell, value, kind: str, fmt: str | None) -> None:
