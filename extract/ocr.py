@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 RESOLUTION = 200  # dpi a page is rendered at when its scan's own resolution is unknown
 LOWEST, HIGHEST = 150, 300  # a scan's own resolution is used within these (dpi)
-INSTALL_HINT = "请安装 OCR 组件：pip install 'jixiao[ocr]'"
+INSTALL_HINT = "请安装 OCR 组件 jixiao[ocr]：在 jixiao 源码目录运行 pip install -e '.[ocr]'"
 
 
 def available() -> bool:
@@ -27,7 +27,7 @@ def _engine():
         from rapidocr_onnxruntime import RapidOCR
     except (ImportError, OSError) as exc:  # OpenCV needs libGL and GLib from the system
         raise InputError(f"OCR 组件无法加载（{exc}）",
-                         "请安装系统库：apt-get install libgl1 libglib2.0-0，或重新安装 jixiao[ocr]") from exc
+                         "请安装系统库：apt-get install libgl1 libglib2.0-0，或在 jixiao 源码目录重新运行 pip install -e '.[ocr]'") from exc
     return RapidOCR()
 
 

@@ -19,10 +19,71 @@ from flows.review_cli import REVIEWS_FILE, load_reviews
 log = logging.getLogger("jixiao")
 
 
+# The exit status of every command (README "Exit status"), for --help; each command shows its own.
+EXIT_CODES = {
+    0: "没有错误发现（或都已被复核排除） no error findings",
+    1: "有未排除的错误发现（--fail-on warning：警告也算） error findings",
+    2: "用法错误：命令行、配置文件或复核文件有误 usage error",
+    3: "输入无法读取：不存在、不是 PDF、加密、损坏、没有文字层 input unreadable",
+    4: "可以读取，但没有找到报告数字 no report figures",
+    5: "输出无法写入 output unwritable",
+    6: "Prefect 服务器无响应，或临时服务器中途退出 service unavailable",
+    7: "OUT 正被另一次归档运行占用（--no-wait） OUT locked",
+    130: "已中断（Ctrl-C） interrupted",
+    143: "被 SIGTERM 终止 terminated",
+}
+
+
+def epilog(examples: Sequence[str], codes: Sequence[int] = tuple(EXIT_CODES)) -> str:
+    """A command's --help epilog: examples, then the exit codes it can give."""
+    lines = ["示例（examples）:", *(f"  {e}" for e in examples), "", "退出码（exit status）:"]
+    lines += [f"  {code:<4} {EXIT_CODES[code]}" for code in codes]
+    return "\n".join(lines)
+
+
+def add_logging_options(p: argparse.ArgumentParser) -> None:
+    """-q, -v and --log-level (--debug is added by each command: its help differs)."""
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no warnings or notes on stderr (errors are still shown, one line each)")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="jixiao's progress logs on stderr (-vv: its debug logs)")
+    p.add_argument("--log-level", type=str.lower, choices=LOG_LEVELS, metavar="LEVEL",
+                   help=f"level of every logger, third-party libraries' too ({', '.join(LOG_LEVELS)})")
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+# Loggers of jixiao itself (its packages' module loggers): -v and --debug open these only, so
+# that pdfminer's debug log (about 15 000 lines a page) stays out of --debug.
+OWN_LOGGERS = ("jixiao", "extract", "reconcile", "flows")
+
+CHECK_EXAMPLES = (
+    "jixiao check report.pdf                                  # 表格与汇总行；有错误时退出码 1",
+    "jixiao check report.pdf --format json > report.json      # 完整 JSON 文档（结构见 jixiao schema）",
+    "jixiao check report.pdf --format html --out report.html  # 给复核人的离线网页",
+    "jixiao check a/*.pdf --format xlsx --out 结果/            # 每个报告一个 Excel 文件",
+    "jixiao check report.pdf --reviews reviews.toml           # 已排除的错误不再导致退出码 1",
+    "jixiao check report.pdf --fail-on warning -q             # CI：警告也失败，不输出提示",
+)
+EXTRACT_EXAMPLES = (
+    "jixiao extract report.pdf                                # 读到的项目、合计与关系（JSON）",
+    "jixiao extract a.pdf b.pdf --format csv --out 项目.csv    # 一张表，带 UTF-8 BOM，Excel 可直接打开",
+)
+REVIEW_EXAMPLES = (
+    "jixiao review report.pdf                                 # 每条发现的编号、级别、页码与结论",
+    'jixiao review report.pdf --dismiss sum_mismatch:3cd9 --reason "第 5 页另有说明" --by 审计一组',
+    "jixiao review report.pdf --confirm sum_mismatch:05e1",
+    "jixiao review --merge report.reviews.toml --reviews shared.toml",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao",
         description="核对绩效自评报告中的合计、比率、项数与结余（Check the arithmetic of performance self-evaluation reports.）",
+        epilog=epilog(("jixiao check report.pdf", "jixiao extract report.pdf --format csv --out 项目.csv",
+                       "jixiao review report.pdf", "jixiao archive 报告/ --out 结果/", "jixiao schema > report.schema.json",
+                       "jixiao COMMAND --help                  # 各命令的选项与示例")),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -34,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
         p.add_argument("--config", metavar="TOML",
                        help="defaults for these options (else ./jixiao.toml or ~/.config/jixiao/config.toml)")
-        p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs (no child process)")
+        p.add_argument("--debug", action="store_true",
+                       help="show tracebacks and jixiao's debug logs (no child process)")
+        add_logging_options(p)
         limits = p.add_argument_group("limits for each file")
         limits.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, metavar="N",
                             help=f"refuse longer PDFs (default {DEFAULT_MAX_PAGES})")
@@ -47,15 +110,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     from reconcile.render import offered
 
-    check = sub.add_parser("check", help="extract a report and check its arithmetic")
+    check = command(sub, "check", "extract a report and check its arithmetic", CHECK_EXAMPLES,
+                    (0, 1, 2, 3, 4, 5, 130, 143))
     common(check)
     check.add_argument("--format", choices=offered("check"), default="text",
                        help="xlsx and pdf need --out; formats written one file per report need a folder with several files")
     check.add_argument("--reviews", metavar="TOML",
                        help="reviewers' decisions (confirmed / dismissed findings by id); dismissed errors do not fail")
-    extract = sub.add_parser("extract", help="extract project lines and stated totals, without checking")
+    check.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                       help="findings that give exit status 1: error (the default), warning (errors and warnings) "
+                            "or never (other exit codes are unchanged)")
+    extract = command(sub, "extract", "extract project lines and stated totals, without checking", EXTRACT_EXAMPLES,
+                      (0, 2, 3, 4, 5, 130, 143))
     common(extract)
-    extract.add_argument("--format", choices=offered("extract"), default="json")
+    extract.add_argument("--format", choices=offered("extract"), default="json",
+                         help="json (default) or csv (one row per project line; written to --out with a UTF-8 BOM)")
+    command(sub, "schema", "print the JSON Schema (draft 2020-12) of the JSON document of check and extract",
+            ("jixiao schema > report.schema.json",
+             "jixiao check report.pdf --format json | check-jsonschema --schemafile report.schema.json -"), (0, 5))
     patterns = sub.add_parser("patterns", help="run every phrasing's sample sentence (--check)")
     patterns.add_argument("--check", action="store_true", default=True, help="read every sample (the default)")
     patterns.add_argument("--patterns", metavar="TOML", help="a user's phrasings, overlaid on the shipped ones")
@@ -67,8 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+FAIL_ON = ("error", "warning", "never")
+
+
+def command(sub, name: str, summary: str, examples: Sequence[str], codes: Sequence[int]) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its examples and exit codes."""
+    return sub.add_parser(name, help=summary, description=summary, epilog=epilog(examples, codes),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def add_review_command(sub) -> None:
-    review = sub.add_parser("review", help="list a report's findings with their ids and decisions, or record one")
+    review = command(sub, "review", "list a report's findings with their ids and decisions, or record one",
+                     REVIEW_EXAMPLES, (0, 2, 3, 4, 5, 130, 143))
     review.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the PDF report")
     decide = review.add_mutually_exclusive_group()
     decide.add_argument("--merge", metavar="TOML", type=Path,
@@ -82,8 +164,8 @@ def add_review_command(sub) -> None:
     review.add_argument("--password", help="password of an encrypted PDF")
     review.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
     review.add_argument("--config", metavar="TOML", help="defaults for these options")
-    review.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-
+    review.add_argument("--debug", action="store_true", help="show tracebacks and jixiao's debug logs")
+    add_logging_options(review)
 
 
 def _version() -> str:
@@ -102,7 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         apply_config(parser, args, argv)
     except JixiaoError as exc:
         return fail(exc, getattr(args, "debug", False))
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(name)s: %(message)s")
+    configure_logging(args)
+    if args.command == "schema":
+        return print_schema()
     if args.command == "patterns":
         return check_patterns(args)
     if args.command == "review":
@@ -124,33 +208,88 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.decisions = load_reviews(getattr(args, "reviews", None))
         status, outputs = run(args)
         emit(outputs, args)
-        say_unmatched(args.decisions, outputs, args.files)
+        say_unmatched(args, outputs)
     except JixiaoError as exc:
         return fail(exc, args.debug)
     return status
 
 
 def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str] | None) -> None:
-    """Settings from the config file fill the options not given on the command line."""
-    from flows.config import load_config
+    """Settings from the config file fill the options not given on the command line, each
+    checked as its option would be (`workers = 0` is refused as `--workers 0` is: exit 2)."""
+    from flows.config import config_path, load_config
 
     given = set(argv if argv is not None else sys.argv[1:])
+    actions = {a.dest: a for a in _subparser(parser, args.command)._actions}
     for key, value in load_config(getattr(args, "config", None)).items():
         option = "--" + key.replace("_", "-")
         if hasattr(args, key) and not any(a == option or a.startswith(option + "=") for a in given):
-            setattr(args, key, value)
+            setattr(args, key, _option_value(actions.get(key), value, key, config_path(getattr(args, "config", None))))
 
 
-def say_unmatched(reviews, outputs: list[Output], files: list[Path]) -> None:
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    return parser
+
+
+def _option_value(action: argparse.Action | None, value, key: str, path: Path | None):
+    """A config file's value converted and checked as the command line's would be."""
+    if action is None:
+        return value
+    try:
+        if action.type is not None and not isinstance(value, bool):
+            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)  # formats = ["json", "html"]
+            value = action.type(text)
+        if action.choices is not None and value not in action.choices:
+            raise ValueError(f"可选：{'、'.join(map(str, action.choices))}")
+    except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
+        raise UsageError(f"配置文件 {path} 的设置 {key} = {value!r} 无效（{exc}）", "请按该选项的 --help 修改") from exc
+    return value
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    """Where log records go: warnings of every logger on stderr by default; -q only errors;
+    -v jixiao's own INFO, -vv and --debug its DEBUG (third-party libraries stay at WARNING:
+    pdfminer alone logs ~15 000 debug lines a page); --log-level sets every logger's level."""
+    quiet, verbose, debug = getattr(args, "quiet", False), getattr(args, "verbose", 0), getattr(args, "debug", False)
+    level = getattr(args, "log_level", None)
+    root = getattr(logging, level.upper()) if level else logging.ERROR if quiet else logging.WARNING
+    own = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else None
+    if own is not None:
+        own = min(own, root)
+    logging.basicConfig(level=root, format="%(name)s: %(message)s")
+    logging.getLogger().setLevel(root)
+    for name in OWN_LOGGERS:  # NOTSET: as the root logger (a previous in-process run's level is undone)
+        logging.getLogger(name).setLevel(own if own is not None else logging.NOTSET)
+
+
+def note(args: argparse.Namespace, message: str) -> None:
+    """A warning or note for the reader on stderr (-q silences it; errors go through `fail`)."""
+    if not getattr(args, "quiet", False):
+        print(f"jixiao: {message}", file=sys.stderr)
+
+
+def print_schema() -> int:
+    """`jixiao schema`: the JSON Schema of the JSON document, as shipped in the package."""
+    from reconcile.render import schema_text
+
+    sys.stdout.write(schema_text())
+    return int(ExitCode.ok)
+
+
+def say_unmatched(args: argparse.Namespace, outputs: list[Output]) -> None:
     """One stderr line for the decisions whose id matched no finding of any file checked."""
+    reviews = args.decisions
     if not reviews or not outputs or any(o.failed for o in outputs):  # a file not read might have matched
         return
     found = {i for o in outputs for i in o.finding_ids}
     unmatched = [r for r in reviews.entries.values() if r.id not in found]
     if unmatched:
         shown_ids = "、".join(r.id for r in unmatched[:3]) + ("…" if len(unmatched) > 3 else "")
-        print(f"jixiao: 复核文件 {reviews.path} 中有 {len(unmatched)} 条结论没有对应的发现（{shown_ids}）；"
-              "报告可能已修改，见 JSON 的 reviews_unmatched", file=sys.stderr)
+        note(args, f"复核文件 {reviews.path} 中有 {len(unmatched)} 条结论没有对应的发现（{shown_ids}）；"
+                   "报告可能已修改，见 JSON 的 reviews_unmatched")
 
 
 def check_patterns(args: argparse.Namespace) -> int:
@@ -234,6 +373,8 @@ def process(args: argparse.Namespace, path: Path) -> tuple[int, Output]:
 
     try:
         report = read_pdf(path, args.password, args.patterns, max_pages=args.max_pages, max_bytes=args.max_size << 20)
+        if _format(args).name == "text":  # the terminal names the file as typed; documents keep no
+            report.source = replace(report.source, path=given_path(path))  # absolute path (DESIGN.md)
         return _render(args, require_figures(report), path)
     except JixiaoError:
         raise
@@ -257,6 +398,12 @@ class Output:
         return self.content is None
 
 
+def given_path(path: Path) -> str:
+    """A file's path as the user gave it on the command line (absolute if given so), as text
+    that can be stored anywhere (`decoded`), with "/" separators."""
+    return decoded(Path(path).as_posix())
+
+
 def _reason(path: Path, message: str) -> str:
     """A failure's one-line message without the file name it starts with (the entry names the file)."""
     for named in (f"{shown(path, whole=True)}：", f"{shown(path)}："):
@@ -276,13 +423,21 @@ def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
     result = reconcile(report)
     result.reviews = getattr(args, "decisions", None)
     doc = document(report, result)
-    errors = doc["summary"]["review"]["errors_open"] if result.reviews is not None else doc["summary"]["errors"]
-    status = ExitCode.findings if errors else ExitCode.ok
+    status = ExitCode.findings if failing(doc["findings"], getattr(args, "fail_on", "error")) else ExitCode.ok
     if not any(c.outcome != "insufficient_data" for c in result.checks):
         unused = f"；未能关联的含数字句子 {len(report.unused)} 句（见 JSON 的 unused）" if report.unused else ""
-        print(f"jixiao: {shown(path, whole=True)}：读到数字，但没有可核对的关系（核对 0 项）{unused}，请人工复核",
-              file=sys.stderr)
+        note(args, f"{shown(path, whole=True)}：读到数字，但没有可核对的关系（核对 0 项）{unused}，请人工复核")
     return status, Output(path, fmt.render(report, result, path), tuple(f["id"] for f in doc["findings"]))
+
+
+def failing(findings: list[dict], fail_on: str = "error") -> int:
+    """The findings that give exit status 1 under --fail-on: errors (the default), errors and
+    warnings, or none; a finding dismissed by a reviewer never counts."""
+    severities = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]
+    from reconcile.reviews import DISMISSED
+
+    return sum(1 for f in findings
+               if f["severity"] in severities and (f.get("review") or {}).get("decision") != DISMISSED)
 
 
 def _format(args: argparse.Namespace):
@@ -324,25 +479,55 @@ def emit(outputs: list[Output], args: argparse.Namespace) -> None:
         else:
             write_atomic(args.out, _bytes(content))
         return
+    if len(args.files) > 1 and fmt.combine is None:
+        for name, output in zip(output_names(args.files), outputs):  # one Output a file given, in order
+            if not output.failed:
+                write_atomic(args.out / (name + fmt.suffix), _bytes(output.content))
+        return
     outputs = [o for o in outputs if not o.failed]
     if not outputs:
-        return
-    if len(args.files) > 1 and fmt.combine is None:
-        used: set[str] = set()
-        for output in outputs:
-            stem = safe_stem(output.source)
-            name, n = stem, 1
-            while name in used:  # a/report.pdf and b/report.pdf
-                n += 1
-                name = f"{stem}-{n}"
-            used.add(name)
-            write_atomic(args.out / (name + fmt.suffix), _bytes(output.content))
         return
     content = outputs[0].content if len(outputs) == 1 else fmt.combine([o.content for o in outputs])
     if args.out is None:
         sys.stdout.write(content)
     else:
-        write_atomic(args.out, _bytes(content))
+        write_atomic(args.out, fmt.bom + _bytes(content))  # a BOM only in files: on stdout it would reach a pipe
+
+
+def output_names(files: Sequence[Path]) -> list[str]:
+    """The name (without suffix) each input's output takes in the --out folder, in order.
+
+    A file's own name (`safe_stem`), unless another input has the same one (a/report.pdf,
+    b/report.pdf): then each of those goes in a subfolder named after as many of its last
+    folders as tell them apart (a/report, b/report; x/a/report, y/a/report). The same file
+    given twice, or names that differ only in unsafe characters, get "-2", "-3"."""
+    stems = [safe_stem(f) for f in files]
+    folders = [Path(os.path.abspath(f)).parent.parts[1:] for f in files]  # normalised: no ".."
+    names = list(stems)
+    for stem in {s.casefold() for s in stems}:
+        same = [i for i, s in enumerate(stems) if s.casefold() == stem]
+        distinct = len({tuple(p.casefold() for p in folders[i]) for i in same})
+        if distinct < 2:  # one file, or the same folder given twice: "-2" below
+            continue
+        for k in range(1, max(len(folders[i]) for i in same) + 1):  # the fewest last folders that tell them apart
+            if len({tuple(p.casefold() for p in folders[i][-k:]) for i in same}) == distinct:
+                break
+        for i in same:
+            names[i] = "/".join([*(_safe_part(p) for p in folders[i][-k:]), stems[i]])
+    used: set[str] = set()
+    for i, name in enumerate(names):
+        n, base = 1, name
+        while name.casefold() in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.casefold())
+        names[i] = name
+    return names
+
+
+def _safe_part(name: str) -> str:
+    """A folder name kept in an output name, made safe as `safe_stem` makes a file's."""
+    return fit("".join(c if c.isalnum() or c in "-_." else "_" for c in decoded(name)).strip("._") or "_")
 
 
 def json_list(outputs: list[Output], command: str) -> str:

@@ -10,7 +10,8 @@ from extract.errors import UsageError
 
 # Keys a config file may set, and the command-line option each stands for.
 KEYS = {"patterns": "patterns", "max_pages": "max_pages", "max_size": "max_size", "timeout": "timeout",
-        "max_memory": "max_memory", "workers": "workers", "reviews": "reviews"}
+        "max_memory": "max_memory", "workers": "workers", "reviews": "reviews", "formats": "formats",
+        "fail_on": "fail_on"}
 
 
 def config_path(explicit: str | None) -> Path | None:

@@ -25,6 +25,7 @@ class Format:
     binary: bool = False
     checks: bool = True  # offered by `jixiao check` (False: `extract` only)
     extracts: bool = False  # offered by `jixiao extract`
+    bom: bytes = b""  # written before the content in a file (--out), never on standard output
 
 
 def _json(report: Report, result: Result | None, pdf: Path | None) -> str:
@@ -45,6 +46,11 @@ def _text(report: Report, result: Result | None, pdf: Path | None) -> str:
     from reconcile.text import render
 
     return render(report, result)
+
+
+# Excel on Chinese Windows reads a CSV file without a BOM as GBK (mojibake); with one, as UTF-8.
+# Not on stdout: a BOM there would reach the next program of a pipe as part of the first header.
+UTF8_BOM = "\ufeff".encode("utf-8")
 
 
 def _csv(report: Report, result: Result | None, pdf: Path | None) -> str:
@@ -97,13 +103,23 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
+SCHEMA_FILE = "data/report.schema.json"  # in the reconcile package: the JSON document's JSON Schema
+
+
+def schema_text() -> str:
+    """The JSON Schema (draft 2020-12) of the JSON document (`jixiao schema`)."""
+    from importlib import resources
+
+    return resources.files("reconcile").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
 def offered(command: str) -> tuple[str, ...]:
     return tuple(name for name, f in FORMATS.items() if (f.checks if command == "check" else f.extracts))
 
 
 register(Format("text", ".txt", _text, combine="\n".join))
 register(Format("json", ".json", _json, combine=_json_list, extracts=True))
-register(Format("csv", ".csv", _csv, combine=_csv_concat, checks=False, extracts=True))
+register(Format("csv", ".csv", _csv, combine=_csv_concat, checks=False, extracts=True, bom=UTF8_BOM))
 register(Format("html", ".html", _html))  # one self-contained page per report, with page crops
 register(Format("xlsx", ".xlsx", _xlsx, binary=True))
 register(Format("md", ".md", _md, combine=_md_combine))

@@ -181,9 +181,10 @@ def test_several_files_one_annotated_pdf_each(tmp_path):
 
     other = FIXTURES / "consistent" / "report.pdf"
     assert main(["check", str(SAMPLE_PDF), str(other), "--format", "pdf", "--out", str(tmp_path)]) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report-2.pdf", "report.pdf"]
-    assert (tmp_path / "report.pdf").read_bytes().startswith(SAMPLE_PDF.read_bytes())
-    assert (tmp_path / "report-2.pdf").read_bytes().startswith(other.read_bytes())
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")) == [
+        "consistent/report.pdf", "sample/report.pdf"]  # both are report.pdf: named by their folders
+    assert (tmp_path / "sample" / "report.pdf").read_bytes().startswith(SAMPLE_PDF.read_bytes())
+    assert (tmp_path / "consistent" / "report.pdf").read_bytes().startswith(other.read_bytes())
 
 
 # --- drawn where expected: poppler -------------------------------------------------------------

@@ -46,7 +46,9 @@ def test_several_files_one_html_each(tmp_path, capsys):
     code = main(["check", str(SAMPLE_PDF), str(FIXTURES / "consistent" / "report.pdf"), "--format", "html",
                  "--out", str(tmp_path)])
     assert code == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report-2.html", "report.html"]
+    # Both are report.pdf: each goes in a folder named after its own (fixtures/sample, fixtures/consistent).
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")) == [
+        "consistent/report.html", "sample/report.html"]
 
 
 def test_several_files_one_markdown(capsys):
