@@ -40,18 +40,35 @@ def add_commands(sub) -> None:
         p.add_argument("--patterns", metavar="TOML", help="extra phrasings to read (see extract/data/patterns.toml)")
         p.add_argument("--reviews", metavar="TOML",
                        help="reviewers' decisions by finding id (default: OUT/reviews.toml when present)")
-        p.add_argument("--quiet", action="store_true", help="no progress bar and no closing summary line")
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar, no closing summary line, no jixiao warnings (errors are still shown)")
+        p.add_argument("-v", "--verbose", action="count", default=0,
+                       help="jixiao's progress logs on stderr (-vv: its debug logs)")
+        p.add_argument("--config", metavar="TOML",
+                       help="defaults for workers, formats, timeout, max_memory, reviews, patterns "
+                            "(else ./jixiao.toml or ~/.config/jixiao/config.toml)")
         p.add_argument("--no-wait", action="store_true",
                        help="when another run is using OUT, stop at once (exit 7) instead of waiting for it; "
                             "scheduled runs always wait")
         p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
-    archive = sub.add_parser("archive", help="check every report in a folder; only what changed since the last run")
+    from flows.cli import command
+
+    archive = command(sub, "archive", "check every report in a folder; only what changed since the last run",
+                      ("jixiao archive 报告/ --out 结果/                  # 结果/index.html、summary.json、archive.duckdb",
+                       "jixiao archive 报告/ --out 结果/ --workers 2 --formats json,html",
+                       "jixiao archive 报告/ --out 结果/ --retry-failed --no-wait -q"),
+                      (0, 1, 2, 3, 4, 5, 6, 7, 130, 143))
     common(archive)
-    serve = sub.add_parser("serve", help="serve the archive run on a schedule (needs a Prefect server)")
+    serve = command(sub, "serve", "serve the archive run on a schedule (needs a Prefect server)",
+                    ('PREFECT_API_URL=http://127.0.0.1:4200/api jixiao serve 报告/ --out 结果/ --cron "0 2 * * *"',),
+                    (0, 2, 6, 130, 143))
     common(serve)
     serve.add_argument("--cron", required=True, help='schedule, e.g. "0 2 * * *" (02:00 every night)')
     serve.add_argument("--name", default="nightly", help="deployment name (default %(default)s)")
+    serve.add_argument("--timezone", metavar="ZONE",
+                       help="the cron schedule's time zone, an IANA name such as Asia/Shanghai "
+                            "(default: the machine's zone, else UTC)")
 
 
 def _positive(text: str) -> int:
@@ -95,23 +112,88 @@ def _prepare(args: argparse.Namespace) -> None:
 
 
 def archive(args: argparse.Namespace) -> int:
+    """The archive run, with a status line on a terminal from its first second until the bar."""
+    from flows import progress
+
+    progress.begin(sys.stderr, progress.wanted(sys.stderr, args.quiet))
+    try:
+        with _no_service_noise(args.debug):
+            return _archive(args)
+    finally:
+        progress.end()
+
+
+@contextmanager
+def _no_service_noise(debug: bool):
+    """Keep the end of Prefect's failed background services off the terminal (not with --debug).
+
+    Its events worker sends the UI's events from a thread of its own; on a loaded machine it
+    may fail to reach a server that is being stopped, and then, besides its own log line
+    (PREFECT_LOGGING_INTERNAL_LEVEL, flows.settings), asyncio says "Task was destroyed but it
+    is pending!" and Python prints the AssertionError its coroutine ends with: ten lines on
+    stderr, seen once in the full test suite, about UI events only (results, summary and
+    exit code are the run's own)."""
+    if debug:
+        yield
+        return
+    noise = _ServiceNoise()
+    logging.getLogger("asyncio").addFilter(noise)
+    hook = sys.unraisablehook
+
+    def unraisable(unraisable) -> None:
+        if not _prefect_service(getattr(unraisable, "object", None)):
+            hook(unraisable)
+
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+        logging.getLogger("asyncio").removeFilter(noise)
+
+
+def _prefect_service(thing) -> bool:
+    """A coroutine of Prefect's background services (prefect._internal.concurrency.services)."""
+    code = getattr(thing, "cr_code", None)
+    return code is not None and "prefect/_internal/concurrency" in code.co_filename.replace("\\", "/")
+
+
+class _ServiceNoise(logging.Filter):
+    """asyncio's "Task was destroyed but it is pending!" for a task of Prefect's services (the
+    message names the task's coroutine and its file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Task was destroyed but it is pending")
+                    and "prefect/_internal/concurrency/" in message.replace("\\", "/"))
+
+
+def _archive(args: argparse.Namespace) -> int:
     params = _params(args)
     _prepare(args)
+    from flows.settings import require_answer
+
+    require_answer()  # a configured server that does not answer: one line, exit 6, OUT untouched
     from flows.lock import hold
-    from flows.progress import wanted
+    from flows.progress import end, say, wanted
 
     try:
         # One run at a time on OUT, from reading its store to pruning it (the flow finds it held).
         with hold(args.out, wait=not getattr(args, "no_wait", False)):
+            say("正在查找 PDF…")
             result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
             if result is None:
                 server = _early_server()
                 try:
+                    say("正在启动临时 Prefect 服务器…" if server is not None else "正在加载 Prefect…")
                     from flows import pipeline
                     from flows.archive import run
 
+                    if server is not None:
+                        _no_profile_server(server)  # one named by a profile: checked before warming up
                     if server is not None and args.pool == "threads" and not args.dask:
                         # files are forked from here: warm up while the server boots
+                        say("正在预热（加载分词词典等），临时 Prefect 服务器同时启动…")
                         pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
                     with _one_line_failures(args.debug):
                         result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask,
@@ -121,18 +203,20 @@ def archive(args: argparse.Namespace) -> int:
                     if server is not None:
                         server.stop()
     except KeyboardInterrupt:
+        end()
         isolate.stop_all()  # no file's child outlives the run
-        print("\njixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续", file=sys.stderr)
+        # after the terminal's ^C (and a progress bar) on a line of its own; one line in a log
+        print(("\n" if sys.stderr.isatty() else "") + "jixiao: 已中断；已完成的文件已保存，再次运行将从中断处继续",
+              file=sys.stderr)
         return int(ExitCode.interrupted)
+    end()  # the status line, when nothing was left to check
     for f in result["files"]:
         if f["status"] == "failed" and not f["cached"]:  # stored failures were told in their own run
             print(f"jixiao: {failure_line(f['path'], f['reason'])}", file=sys.stderr)
     if not args.quiet:
-        t = result["totals"]
-        print(f"{t['files']} 个文件：已核对 {t['checked']}，沿用 {t['cached']}，失败 {t['failed']}，跳过 {t['skipped']}；"
-              f"错误 {t['error']}，警告 {t['warning']}，提示 {t['info']}；新增 {t['new']}，已解决 {t['resolved']}"
-              + (f"；待复核 {t['open']}，确认 {t['confirmed']}，排除 {t['dismissed']}" if "reviews" in result else "")
-              + f"  → {args.out / 'summary.json'}")
+        from flows.archive import counts_line  # loaded already whenever the flow ran
+
+        print(f"{counts_line(result)}  → {args.out / 'summary.json'}")
     unmatched = result.get("reviews", {}).get("unmatched", [])
     if unmatched:
         print(f"jixiao: 复核文件 {result['reviews']['path']} 中有 {len(unmatched)} 条结论没有对应的发现"
@@ -146,7 +230,11 @@ def _one_line_failures(debug: bool):
     """Keep Prefect's log of a JixiaoError (two tracebacks, ~40 lines) off the terminal: the
     error itself leaves the flow and reaches flows.cli.fail, which prints it as one line and
     returns its exit code (5 for a full disk). The record still goes to the Prefect API
-    (the run's log in the UI); with --debug the terminal shows it too."""
+    (the run's log in the UI); with --debug the terminal shows it too.
+
+    Also Prefect's `--- Error logging to API ---` when the server has gone: its log worker
+    writes that to stderr itself whenever `logging.raiseExceptions` is set (the stdlib's
+    switch for handler errors), before the run notices and says so in one line (exit 6)."""
     if debug:
         yield
         return
@@ -157,19 +245,24 @@ def _one_line_failures(debug: bool):
                 for h in logging.getLogger(name).handlers if not isinstance(h, APILogHandler)}
     for handler in handlers:
         handler.addFilter(quiet)
+    raising, logging.raiseExceptions = logging.raiseExceptions, False
     try:
         yield
     finally:
+        logging.raiseExceptions = raising
         for handler in handlers:
             handler.removeFilter(quiet)
 
 
 class _QuietJixiaoErrors(logging.Filter):
-    """Drops the flow and task engines' records of a run or task that ended in a JixiaoError."""
+    """Drops the flow and task engines' records of a run or task that ended in a JixiaoError, and
+    their "Crash detected!" on Ctrl-C or SIGTERM (the command says 已中断 itself, in one line)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(("prefect.flow_runs", "prefect.task_runs")):
             return True
+        if record.getMessage().startswith("Crash detected! Execution was aborted by"):
+            return False
         if record.exc_info and isinstance(record.exc_info[1], JixiaoError):
             return False
         names = "|".join(_subclasses(JixiaoError))
@@ -197,6 +290,20 @@ def _early_server():
         if PREFECT_API_URL.value():
             return None
     return TemporaryServer().start()
+
+
+def _no_profile_server(server) -> None:
+    """Raise ServiceUnavailable now (not after the warm-up) when a Prefect profile names a
+    server that does not answer; Prefect is imported while the early server boots."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.settings import ServiceUnavailable, answers
+
+    try:
+        answers(PREFECT_API_URL.value())
+    except ServiceUnavailable:
+        server.stop()
+        raise
 
 
 def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str | None = None,
@@ -236,8 +343,19 @@ def failure_line(path: str, reason: str) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """Serve the archive run on its schedule; the schedule, its time zone and the server are
+    checked first, each a line and an exit status of its own (2, 2, 6) instead of a traceback."""
     params = _params(args)
+    from flows.settings import check_schedule, local_timezone, require_answer
+
+    timezone, note = getattr(args, "timezone", None), None
+    if not timezone:
+        timezone, note = local_timezone()
     _prepare(args)
+    check_schedule(args.cron, timezone)
+    require_answer(temporary=False)
+    if note:  # said once the command is known to go on: a refusal stays one line
+        print(f"jixiao: {note}", file=sys.stderr)
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
@@ -245,7 +363,7 @@ def serve(args: argparse.Namespace) -> int:
                          "请先运行 `prefect server start`，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api")
     from flows.archive import serve as serve_flow
 
-    serve_flow(str(args.root), str(args.out), args.cron, workers=args.workers, dask=args.dask, pool=args.pool,
-               name=args.name,
+    serve_flow(str(args.root), str(args.out), args.cron, timezone=timezone, workers=args.workers, dask=args.dask,
+               pool=args.pool, name=args.name,
                **params)
     return 0
