@@ -306,3 +306,29 @@ def test_nothing_changed_and_no_server_gives_the_same_summary_without_prefect(pr
     # With a server configured the flow runs even with nothing to check (the run shows in its UI).
     (root / "2023" / "new.pdf").unlink()
     assert unchanged(str(root), str(out), formats=["json"]) is None
+
+
+def test_every_output_has_the_mode_the_umask_gives(first_run):
+    """Outputs written through a temporary file were 0600 whatever the umask (mkstemp): a
+    reviewers' group could not read index.html, summary.json or any report."""
+    root, out, _ = first_run
+    mask = os.umask(0)
+    os.umask(mask)
+    expected = 0o666 & ~mask
+    outputs = [p for p in out.rglob("*") if p.is_file() and ".jixiao" not in p.relative_to(out).parts]
+    assert {"index.html", "summary.json", "archive.duckdb", "projects.parquet"} <= {p.name for p in outputs}
+    assert any(p.suffix == ".json" for p in (out / "reports").rglob("*"))
+    assert {p.relative_to(out).as_posix(): oct(p.stat().st_mode & 0o777) for p in outputs
+            if p.stat().st_mode & 0o777 != expected} == {}
+
+
+def test_an_atomic_write_under_umask_022_is_0644_and_under_027_is_0640(tmp_path):
+    from flows.files import write_atomic
+
+    for mask, mode in ((0o022, 0o644), (0o027, 0o640)):
+        old = os.umask(mask)
+        try:
+            write_atomic(tmp_path / f"{mask:o}.html", b"<p>")
+        finally:
+            os.umask(old)
+        assert (tmp_path / f"{mask:o}.html").stat().st_mode & 0o777 == mode
