@@ -263,12 +263,14 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
         entries = discover_task(root, out)
         # quote(): large collections are passed as they are, not walked item by item for futures
         the_plan = triage_task(quote(entries), out, versions, retry_failed)
+
+        def salvage(done: dict) -> dict:  # the summary of what is done, when the server goes
+            return once(lambda: summary.finish(Path(root), Path(out), the_plan, done,
+                                               store.Store(Path(out), versions), reviews))
+
         records = check_all(the_plan, out, versions, formats, timeout, memory_mb, batch, workers or default_workers(),
-                            password, patterns, progress,
-                            salvage=lambda done: once(lambda: summary.finish(
-                                Path(root), Path(out), the_plan, done, store.Store(Path(out), versions), reviews)))
-        _watch_after_checks(records, lambda done: once(lambda: summary.finish(
-            Path(root), Path(out), the_plan, done, store.Store(Path(out), versions), reviews)))
+                            password, patterns, progress, salvage=salvage)
+        _watch_after_checks(records, salvage)
         say("正在写出汇总、表格与索引…")
         result = summarise_task(root, out, quote(the_plan), quote(records), versions, reviews)
         publish(result)
