@@ -1,4 +1,5 @@
-"""Open a PDF with pdfplumber and read each page's characters once, as lines."""
+"""Open a PDF and read each page's characters once, as lines and ruled tables (PDFium where
+it suffices, pdfplumber elsewhere: extract/pdfium.py)."""
 
 from __future__ import annotations
 
@@ -36,30 +37,56 @@ class PageContent:
     unreadable: bool = False
     width: float = 0.0
     height: float = 0.0
+    read_by: str = "pdfplumber"  # or "pdfium"
 
 
-def read_pages(path: Path, password: str | None = None, max_pages: int | None = None) -> list[PageContent]:
+# Which library reads a page's characters and rules: PDFium wherever it can say as much as
+# pdfplumber (extract/pdfium.py), pdfplumber elsewhere; or pdfplumber for every page.
+AUTO, PDFPLUMBER = "auto", "pdfplumber"
+LAYERS = (AUTO, PDFPLUMBER)
+
+
+def read_pages(path: Path, password: str | None = None, max_pages: int | None = None,
+               layer: str = AUTO) -> list[PageContent]:
     """Every page's lines and ruled tables; a page's characters are read once and its caches freed."""
-    pdf = _open(path, password)
-    pages: list[PageContent] = []
-    with pdf:
-        count = len(pdf.pages)
+    from extract import pdfium
+
+    document = pdfium.open_document(path, password) if layer == AUTO else None
+    plumber = None
+    try:
+        if document is None:  # pdfplumber for every page, and its words for a file it cannot open
+            plumber = _open(path, password)
+        count = len(document) if document is not None else len(plumber.pages)
         if count == 0:
             raise InputError(f"{shown(path)}：PDF 没有任何页面", "请重新导出该报告")
         if max_pages is not None and count > max_pages:
             raise InputError(f"{shown(path)}：共 {count} 页，超过上限 {max_pages} 页", "可用 --max-pages 调高上限")
-        for number, page in enumerate(pdf.pages, start=1):
+        pages: list[PageContent] = []
+        for number in range(1, count + 1):
             try:
-                pages.append(_read_page(page, number))
+                page = pdfium.read_page(document, number - 1, number) if document is not None else None
+                if page is not None:
+                    content = _content(page.chars, page.grids, page.images, number, page.width, page.height)
+                    content.read_by = "pdfium"
+                    pages.append(content)
+                    continue
+                plumber = plumber or _open(path, password)
+                try:
+                    pages.append(_read_page(plumber.pages[number - 1], number))
+                finally:
+                    plumber.pages[number - 1].close()  # frees the page's object and layout caches
             except InputError:
                 raise
             except Exception as exc:
                 raise InputError(
                     f"{shown(path)}：第 {number} 页无法解析（{type(exc).__name__}）", "请重新导出 PDF 后再试"
                 ) from exc
-            finally:
-                page.close()  # frees the page's object and layout caches
-    return pages
+        return pages
+    finally:
+        if plumber is not None:
+            plumber.close()
+        if document is not None:
+            document.close()
 
 
 def _open(path: Path, password: str | None):
@@ -98,9 +125,16 @@ def _read_page(page, number: int) -> PageContent:
         if c.get("upright", True) and c["text"]
     ]
     width, height = float(page.width), float(page.height)  # geometry: page size in points
-    if _unusable(chars) or (not chars and page.objects.get("image")):
+    images = not chars and bool(page.objects.get("image"))
+    grids = [] if images or _unusable(chars) else _grids(page)
+    return _content(chars, grids, images, number, width, height)
+
+
+def _content(chars: list[Char], grids: list, images: bool, number: int, width: float, height: float) -> PageContent:
+    """A page from its characters and ruled grids, whichever library read them."""
+    if _unusable(chars) or (not chars and images):
         return PageContent(number, [], [], True, width, height)
-    tables = ruled_tables(_grids(page), chars, number, width, height)
+    tables = ruled_tables(grids, chars, number, width, height)
     if tables:
         chars = [c for c in chars if not any(_within(c, t.bbox) for t in tables)]
     return PageContent(number, group_lines(chars, number, width, height), tables, False, width, height)

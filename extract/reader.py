@@ -15,7 +15,7 @@ from extract.model import Fact, Report, Source
 from extract.blocks import assemble
 from extract.paragraphs import Paragraph
 from extract.parse import parse
-from extract.pdf import PageContent, read_pages, sha256_of
+from extract.pdf import AUTO, PageContent, read_pages, sha256_of
 from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, triage
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,14 @@ def display_path(path: Path) -> str:
 
 
 def read_pdf(path: str | Path, password: str | None = None, patterns_file: str | None = None, *,
-             max_pages: int = DEFAULT_MAX_PAGES, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Extract a report from a PDF. Raises InputError, saying what to do, if it cannot be read."""
+             max_pages: int = DEFAULT_MAX_PAGES, max_bytes: int = DEFAULT_MAX_BYTES, layer: str = AUTO) -> Report:
+    """Extract a report from a PDF. Raises InputError, saying what to do, if it cannot be read.
+
+    `layer` picks who reads the text (extract/pdf.py): "auto" (PDFium where it suffices) or
+    "pdfplumber" for every page."""
     path = Path(path)
     triage(path, max_bytes)
-    pages = read_pages(path, password, max_pages)
+    pages = read_pages(path, password, max_pages, layer)
     ocr_pages, unread = _recognise(path, password, pages)
     if not any(p.lines or p.tables for p in pages):
         if unread:

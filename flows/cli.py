@@ -331,7 +331,7 @@ def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
     worst = ExitCode.ok
     outputs: list[Output] = []
     isolated = not args.debug and (args.timeout > 0 or args.max_memory > 0)
-    if isolated:
+    if isolated and len(args.files) > 1:
         _warm_up()
     for path in args.files:
         if isolated:
@@ -359,8 +359,9 @@ def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
 
 
 def _warm_up() -> None:
-    """Load once, in the parent, what every child would load again: forked children share it."""
-    import pdfplumber  # noqa: F401
+    """Load once, in the parent, what every child would load again: forked children share it
+    (with one file there is nothing to share: its child loads what that file needs)."""
+    import pdfplumber  # noqa: F401  (for the pages PDFium leaves to it)
 
     from extract.segment import tokenizer
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from flows.files import write_atomic
 
 STATE = ".jixiao"
-LIBRARIES = ("pdfplumber", "pdfminer.six", "jieba")
+LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "jieba")
 
 
 def _package(name: str) -> Path:
