@@ -3,6 +3,9 @@
     python bench/archive_bench.py                   # 1,000 reports in a temporary folder
     python bench/archive_bench.py --reports 200 --workers 1,2 --formats json   # the speed-up
     python bench/archive_bench.py --reports 200 --workers 2 --server running --keep /tmp/bench
+    python bench/archive_bench.py --reports 200 --workers 2 --formats json --against /tmp/old --repeat 3
+        # first runs of this code against another checkout (git worktree add /tmp/old <commit>),
+        # alternating, in one session: the speed-up of a change
 
 The archive is the fixture reports copied into year/department folders, each copy with a
 comment line appended after %%EOF so that every file has its own hash (the figures read are
@@ -38,7 +41,8 @@ def build(root: Path, reports: int) -> None:
         (folder / f"report-{n:05d}.pdf").write_bytes(sources[n % len(sources)] + b"\n%% copy %d\n" % n)
 
 
-def run(root: Path, out: Path, args: argparse.Namespace, workers: int | None, env: dict) -> tuple[float, dict]:
+def run(root: Path, out: Path, args: argparse.Namespace, workers: int | None, env: dict,
+        code: Path = ROOT) -> tuple[float, dict]:
     command = [sys.executable, "-m", "flows.cli", "archive", str(root), "--out", str(out), "--quiet"]
     if workers:
         command += ["--workers", str(workers)]
@@ -47,7 +51,7 @@ def run(root: Path, out: Path, args: argparse.Namespace, workers: int | None, en
     if args.pool:
         command += ["--pool", args.pool]
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(command, cwd=code, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"jixiao archive exited {proc.returncode}:\n{proc.stderr}")
@@ -77,6 +81,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="repeat every measurement, worker counts interleaved, and give medians")
     parser.add_argument("--keep", type=Path, help="build and keep the archive and outputs here")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="compare first runs of this code with those of another checkout, alternating")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",") if w] or [None]
 
@@ -100,6 +106,8 @@ def main() -> None:
             env["PREFECT_API_URL"] = url
         else:
             server.stop()
+        if args.against:
+            return against(root, base, args, counts[0], env)
         repeats: dict = {w: [] for w in counts}
         for _ in range(args.repeat):  # interleaved, so a busy spell on the machine hits every count alike
             for w in counts:
@@ -127,6 +135,31 @@ def main() -> None:
               f"({a[0][1]:.1f} s -> {b[0][1]:.1f} s); {marginal[0] / marginal[1]:.2f}x per report once a run "
               f"has started ({marginal[0] * 1000:.0f} -> {marginal[1] * 1000:.0f} ms a report; a run's fixed cost "
               f"{a[2][1]:.1f} s / {b[2][1]:.1f} s)")
+
+
+def against(root: Path, base: Path, args: argparse.Namespace, workers: int | None, env: dict) -> None:
+    """First runs of two checkouts, alternating (the other first), each into an empty OUT."""
+    trees = {"other": args.against.resolve(), "this": ROOT}
+    times: dict[str, list[float]] = {name: [] for name in trees}
+    checked = {}
+    for _ in range(args.repeat):
+        for name, code in trees.items():
+            out = base / f"out-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, totals = run(root, out, args, workers, env, code)
+            times[name].append(seconds)
+            checked[name] = totals["checked"]
+    print(f"{args.reports} reports, first runs, workers={workers or 'cores'}, formats={args.formats or 'all'}, "
+          f"Prefect server: {args.server}, median of {args.repeat}, alternating\n")
+    print("| code | seconds | checked | reports / minute |")
+    print("|---|---:|---:|---:|")
+    rates = {}
+    for name, code in trees.items():
+        seconds = statistics.median(times[name])
+        rates[name] = checked[name] / seconds * 60
+        label = "this checkout" if name == "this" else f"`{code}`"
+        print(f"| {label} | {seconds:.1f} | {checked[name]} | {rates[name]:.0f} |")
+    print(f"\nReports per minute: {rates['this'] / rates['other']:.2f}x the other checkout's")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ the ratios hold on a noisy machine. Prints a Markdown table (the README's).
 - floor: open the PDF with pdfplumber, read every page's characters and words, close;
 - extraction: extract.read_pdf (characters once, lines, tables, paragraphs, parsing);
 - check in-process: read_pdf + reconcile + JSON document;
-- check as a process: `jixiao check FILE` from start to exit, start-up included;
+- check as a process: `jixiao check FILE` from start to exit, start-up included, against
+  the floor as a process (Python started, pdfplumber imported, every page read), the two
+  alternating run by run;
 - a long report (the sample's pages repeated to --pages pages, built with pypdfium2):
-  time per page and peak memory of `jixiao check` against the sample's.
+  `jixiao extract` and `jixiao check` as processes against the floor as a process,
+  alternating; time per page and peak memory of `jixiao check` against the sample's.
 Archive runs: bench/archive_bench.py.
 """
 
@@ -63,15 +66,33 @@ def check_in_process(path: Path) -> None:
     dumps(document(report, reconcile(report)))
 
 
-def process(path: Path) -> tuple[float, int]:
-    """Wall time and peak resident memory (KiB) of `jixiao check` as its own process tree."""
+FLOOR_PROCESS = ("import sys, pdfplumber\n"
+                 "with pdfplumber.open(sys.argv[1]) as pdf:\n"
+                 "    for page in pdf.pages:\n"
+                 "        page.chars; page.extract_words(); page.close()\n")
+
+
+def process(path: Path, command: str = "check") -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of `jixiao COMMAND FILE` as its own process tree
+    ("floor": the bare pdfplumber pass as a process)."""
+    argv = ([sys.executable, "-c", FLOOR_PROCESS] if command == "floor"
+            else [sys.executable, "-m", "flows.cli", command])
     code = ("import resource, subprocess, sys, time;"
             "t = time.perf_counter();"
-            "subprocess.run([sys.executable, '-m', 'flows.cli', 'check', sys.argv[1]], stdout=subprocess.DEVNULL);"
+            "subprocess.run(sys.argv[2:] + [sys.argv[1]], stdout=subprocess.DEVNULL);"
             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", code, str(path), *argv], capture_output=True, text=True, cwd=ROOT,
                          check=True).stdout.split()
     return float(out[0]), int(out[1])
+
+
+def alternating(path: Path, commands: tuple[str, ...], runs: int) -> dict[str, list[tuple[float, int]]]:
+    """Each command as a process, `runs` times, in turn: a busy spell hits all of them alike."""
+    found: dict[str, list[tuple[float, int]]] = {c: [] for c in commands}
+    for _ in range(runs):
+        for command in commands:
+            found[command].append(process(path, command))
+    return found
 
 
 def long_report(pages: int, folder: Path) -> Path:
@@ -97,16 +118,18 @@ def main() -> None:
     base = timed(lambda: floor(SAMPLE), args.runs)
     ours = timed(lambda: extraction(SAMPLE), args.runs)
     inproc = timed(lambda: check_in_process(SAMPLE), args.runs)
-    whole = [process(SAMPLE) for _ in range(args.runs)]
+    whole = alternating(SAMPLE, ("floor", "check"), args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         long = long_report(args.pages, Path(tmp))
-        long_floor = timed(lambda: floor(long), 1)
-        long_runs = [process(long) for _ in range(max(1, args.runs // 2))]
+        long_runs = alternating(long, ("floor", "extract", "check"), max(1, args.runs // 2))
     pages = 9
-    wall = statistics.median(t for t, _ in whole)
-    memory = statistics.median(m for _, m in whole)
-    long_wall = statistics.median(t for t, _ in long_runs)
-    long_memory = statistics.median(m for _, m in long_runs)
+
+    def median(found, command, which=0):
+        return statistics.median(run[which] for run in found[command])
+
+    wall, floor_wall, memory = median(whole, "check"), median(whole, "floor"), median(whole, "check", 1)
+    long_wall, long_floor = median(long_runs, "check"), median(long_runs, "floor")
+    long_extract, long_memory = median(long_runs, "extract"), median(long_runs, "check", 1)
     print(f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}; "
           f"median of {args.runs} runs\n")
     print("| measure | time | ratio / note |")
@@ -115,9 +138,14 @@ def main() -> None:
     print(f"| jixiao extraction (read_pdf) | {ours * 1000:.0f} ms | {ours / base:.2f} × floor |")
     print(f"| `jixiao check` in-process (extract + reconcile + JSON) | {inproc * 1000:.0f} ms | "
           f"{inproc / base:.2f} × floor |")
-    print(f"| `jixiao check` as a whole process | {wall:.2f} s | start-up included; peak {memory / 1024:.0f} MiB |")
-    print(f"| {args.pages}-page report, `jixiao check` as a process | {long_wall:.1f} s | "
-          f"{long_wall / args.pages * 1000:.0f} ms/page; floor {long_floor / args.pages * 1000:.0f} ms/page; "
+    print(f"| floor as a process: Python, pdfplumber's import, the sample's pages | {floor_wall:.2f} s | 1.00 |")
+    print(f"| `jixiao check` of the sample as a process | {wall:.2f} s | {wall / floor_wall:.2f} × the floor process; "
+          f"peak {memory / 1024:.0f} MiB |")
+    print(f"| floor as a process, {args.pages}-page report | {long_floor:.1f} s | 1.00 |")
+    print(f"| `jixiao extract`, {args.pages}-page report, as a process | {long_extract:.1f} s | "
+          f"{long_extract / long_floor:.2f} × the floor process |")
+    print(f"| `jixiao check`, {args.pages}-page report, as a process | {long_wall:.1f} s | "
+          f"{long_wall / long_floor:.2f} × the floor process; {long_wall / args.pages * 1000:.0f} ms/page; "
           f"peak {long_memory / 1024:.0f} MiB = {long_memory / memory:.2f} × the sample's |")
 
 

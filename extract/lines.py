@@ -31,9 +31,12 @@ class Line:
     page_width: float = 0.0
     page_height: float = 0.0
     text: str = field(init=False)
+    size: float = field(init=False)  # the median size of its printed characters (0 for a blank line)
 
     def __post_init__(self) -> None:
         self.text = "".join(c.text for c in self.chars)
+        sizes = [c.size for c in self.chars if not c.text.isspace()]
+        self.size = median(sizes) if sizes else 0.0
 
     @property
     def x0(self) -> float:
@@ -51,9 +54,6 @@ class Line:
     def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
-    @property
-    def size(self) -> float:
-        return median(c.size for c in self.chars if not c.text.isspace()) if self.text.strip() else 0.0
 
 
 def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:

@@ -64,7 +64,7 @@ def read_pages(path: Path, password: str | None = None, max_pages: int | None = 
         pages: list[PageContent] = []
         for number in range(1, count + 1):
             try:
-                page = pdfium.read_page(document, number - 1, number) if document is not None else None
+                page = _by_pdfium(pdfium, document, number) if document is not None else None
                 if page is not None:
                     content = _content(page.chars, page.grids, page.images, number, page.width, page.height)
                     content.read_by = "pdfium"
@@ -87,6 +87,16 @@ def read_pages(path: Path, password: str | None = None, max_pages: int | None = 
             plumber.close()
         if document is not None:
             document.close()
+
+
+def _by_pdfium(pdfium, document, number: int):
+    """The page as PDFium reads it, or None to leave it to pdfplumber (whose error, if it fails
+    too, is the one the user sees)."""
+    try:
+        return pdfium.read_page(document, number - 1, number)
+    except Exception:
+        log.debug("page %d: PDFium could not read it; pdfplumber reads it", number, exc_info=True)
+        return None
 
 
 def _open(path: Path, password: str | None):

@@ -363,6 +363,7 @@ def _warm_up() -> None:
     (with one file there is nothing to share: its child loads what that file needs)."""
     import pdfplumber  # noqa: F401  (for the pages PDFium leaves to it)
 
+    import extract.pdfium  # noqa: F401  (pypdfium2's bindings: 0.1 s a child otherwise)
     from extract.segment import tokenizer
 
     tokenizer()

@@ -56,8 +56,9 @@ def warm(patterns: str | None = None, formats: tuple[str, ...] = ARCHIVE_FORMATS
     key = (patterns, formats)
     if key in _warm:
         return
-    import pdfplumber  # noqa: F401
+    import pdfplumber  # noqa: F401  (the pages PDFium leaves to it)
 
+    import extract.pdfium  # noqa: F401  (pypdfium2's bindings: 0.1 s a child otherwise)
     from extract.reader import read_text
     from extract.segment import tokenizer
 

@@ -140,3 +140,23 @@ def test_generated_reports_read_the_same_both_ways(tmp_path):
         assert {p.read_by for p in read_pages(path)} == {"pdfium"}
         compared += 1
     assert compared == 9
+
+
+def test_a_page_pdfium_fails_on_is_read_by_pdfplumber(monkeypatch):
+    """PDFium failing on one page (a damaged object, say) costs that page its speed, not the file."""
+    import pypdfium2
+
+    from extract import pdfium
+
+    read_page = pdfium.read_page
+
+    def failing_on_two(document, index, number):
+        if number == 2:
+            raise pypdfium2.PdfiumError("damaged")
+        return read_page(document, index, number)
+
+    monkeypatch.setattr(pdfium, "read_page", failing_on_two)
+    path = FIXTURES / "sample" / "report.pdf"
+    pages = read_pages(path)
+    assert [p.read_by for p in pages[:3]] == ["pdfium", "pdfplumber", "pdfium"]
+    assert texts(pages) == texts(read_pages(path, layer=PDFPLUMBER))
