@@ -59,16 +59,17 @@ class Line:
 def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:
     """Cluster a page's characters into lines by vertical overlap; fill visible gaps with spaces."""
     rows: list[list[Char]] = []
+    top = bottom = 0.0  # the extent of the last row's first three characters
     for ch in sorted(chars, key=lambda c: (c.top, c.x0)):
         middle = (ch.top + ch.bottom) / 2
-        if rows:
+        if rows and top <= middle <= bottom:
             last = rows[-1]
-            top = min(c.top for c in last[:3])
-            bottom = max(c.bottom for c in last[:3])
-            if top <= middle <= bottom:
-                last.append(ch)
-                continue
+            last.append(ch)
+            if len(last) <= 3:
+                top, bottom = min(top, ch.top), max(bottom, ch.bottom)
+            continue
         rows.append([ch])
+        top, bottom = ch.top, ch.bottom
     lines = []
     for row in rows:
         row.sort(key=lambda c: c.x0)

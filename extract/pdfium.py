@@ -12,9 +12,12 @@ more than spacing and box edges:
 - it holds form XObjects (nested content pdfplumber flattens its own way);
 - a glyph has no Unicode (pdfplumber's "(cid:N)" decides whether the page needs OCR).
 
-What still differs, by design: PDFium does not report a space glyph at a text run's end,
-and boxes are PDFium's loose boxes (the font's ascent to descent, the glyph's advance).
-Quotes may differ in spaces; ids, quote windows and matching ignore white space.
+What differs, by design, is geometry: a character's box runs from its font's descent to its
+ascent around the baseline (pdfminer's runs a font size up from the descent the font states,
+often 0), so boxes sit a little lower than pdfplumber's. Text is the same, spaces included:
+a space printed in a text object of its own, which PDFium's text page leaves out, is read
+back from the page's objects (`_blank`). tests/extract/test_text_layers.py holds the two
+readings to the same documents on every fixture, real report and generated PDF it reads.
 """
 
 from __future__ import annotations
@@ -129,47 +132,54 @@ def _chars(text_page, number: int, height: float) -> list[Char] | None:
     descent to its ascent up and down from the baseline: every character of a font and size
     on a line gets the same top and bottom, as pdfminer gives them (PDFium's own loose boxes
     vary a little glyph by glyph, which would reorder findings printed on one line).
+    What is the same for every character of a text object — its matrix (upright or not), its
+    size, its font's ascent and descent — is asked once an object.
     """
-    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
-    metrics: dict[int, tuple[float, float] | None] = {}
+    objects: dict[int, tuple[bool, float, float, float] | None] = {}
     chars = []
     for i in range(pdfium_c.FPDFText_CountChars(text_page)):
-        if pdfium_c.FPDFText_IsGenerated(text_page, i):
-            continue  # a space or line break PDFium inferred; the PDF has no glyph for it
         code = pdfium_c.FPDFText_GetUnicode(text_page, i)
         if code in (10, 13):
             continue
+        if code == 32 and pdfium_c.FPDFText_IsGenerated(text_page, i):
+            continue  # a space PDFium inferred (it infers only spaces and line breaks): no glyph in the PDF
         if code == 0 or code >= 0xFFFE or 0xE000 <= code <= 0xF8FF \
                 or pdfium_c.FPDFText_HasUnicodeMapError(text_page, i) == 1:
             return None
-        pdfium_c.FPDFText_GetMatrix(text_page, i, matrix)
-        if not (matrix.a * matrix.d > 0 and matrix.b * matrix.c <= 0):
+        obj = pdfium_c.FPDFText_GetTextObject(text_page, i)
+        where = ctypes.addressof(obj.contents) if obj else None
+        known = objects.get(where) if where is not None else None
+        if known is None:
+            known = _object_of(text_page, i, obj)
+            if where is not None:
+                objects[where] = known
+        upright, size, ascent, descent = known
+        if not upright:
             continue  # not upright (pdfminer's test)
         pdfium_c.FPDFText_GetLooseCharBox(text_page, i, box)
-        size = pdfium_c.FPDFText_GetFontSize(text_page, i)
-        top, bottom = height - box.top, height - box.bottom
-        font = _metrics(text_page, i, metrics)
-        if font is not None:
+        if ascent > descent:
             pdfium_c.FPDFText_GetCharOrigin(text_page, i, x, y)
-            ascent, descent = font
             top, bottom = height - (y.value + ascent * size), height - (y.value + descent * size)
+        else:  # a font that states no ascent or descent: PDFium's loose box
+            top, bottom = height - box.top, height - box.bottom
         chars.append(Char(chr(code), number, box.left, top, box.right, bottom, size))
     return chars
 
 
-def _metrics(text_page, index: int, known: dict) -> tuple[float, float] | None:
-    """The ascent and descent of a character's font, per point of size; None if it gives none."""
-    obj = pdfium_c.FPDFText_GetTextObject(text_page, index)
+def _object_of(text_page, index: int, obj) -> tuple[bool, float, float, float]:
+    """Whether a character is upright (pdfminer's test on its matrix), its size, and its font's
+    ascent and descent per point (0, 0 when the font gives none): the same for its whole object."""
+    matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(text_page, index, matrix)
+    upright = matrix.a * matrix.d > 0 and matrix.b * matrix.c <= 0
+    size = pdfium_c.FPDFText_GetFontSize(text_page, index)
     font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
-    if not font:
-        return None
-    handle = ctypes.cast(font, ctypes.c_void_p).value
-    if handle not in known:
-        ascent, descent = ctypes.c_float(), ctypes.c_float()
-        ok = pdfium_c.FPDFFont_GetAscent(font, 1.0, ascent) and pdfium_c.FPDFFont_GetDescent(font, 1.0, descent)
-        known[handle] = (ascent.value, descent.value) if ok and ascent.value > descent.value else None
-    return known[handle]
+    ascent, descent = ctypes.c_float(), ctypes.c_float()
+    if font and pdfium_c.FPDFFont_GetAscent(font, 1.0, ascent) and pdfium_c.FPDFFont_GetDescent(font, 1.0, descent):
+        return upright, size, ascent.value, descent.value
+    return upright, size, 0.0, 0.0
 
 
 # Edges as pdfplumber makes them (pdfminer's paint_path, pdfplumber's line_to_edge,
