@@ -263,13 +263,14 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
         entries = discover_task(root, out)
         # quote(): large collections are passed as they are, not walked item by item for futures
         the_plan = triage_task(quote(entries), out, versions, retry_failed)
+        done = _claim_head_start(the_plan)  # files the command line checked while the server booted
 
         def salvage(done: dict) -> dict:  # the summary of what is done, when the server goes
             return once(lambda: summary.finish(Path(root), Path(out), the_plan, done,
                                                store.Store(Path(out), versions), reviews))
 
         records = check_all(the_plan, out, versions, formats, timeout, memory_mb, batch, workers or default_workers(),
-                            password, patterns, progress, salvage=salvage)
+                            password, patterns, progress, salvage=salvage, done=done)
         _watch_after_checks(records, salvage)
         say("正在写出汇总、表格与索引…")
         result = summarise_task(root, out, quote(the_plan), quote(records), versions, reviews)
@@ -278,9 +279,24 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
         return final_state(result)
 
 
+def _claim_head_start(the_plan: plan.Plan) -> dict[str, dict]:
+    """The files this run's head start (flows/headstart.py) checked and stored, sha256 → record,
+    now counted as checked by this run: the triage found them stored and took them for cached."""
+    head = _head_start
+    if head is None:
+        return {}
+    done = head.finish()
+    for item in the_plan.items:
+        if item.sha256 in done and item.status == plan.CACHED:
+            item.status = plan.CHECK
+            the_plan.records.pop(item.sha256, None)
+    return {sha: record for sha, record in done.items()
+            if any(i.sha256 == sha and i.status == plan.CHECK for i in the_plan.items)}
+
+
 def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str, ...], timeout: float | None,
               memory_mb: int | None, batch: int | None, workers: int, password: str | None, patterns: str | None,
-              progress: bool, salvage=None) -> dict[str, dict]:
+              progress: bool, salvage=None, done: dict[str, dict] | None = None) -> dict[str, dict]:
     """Submit the files to check in batches; store each result the moment its file is done.
 
     Returns sha256 → record. In the threads runner each file's result reaches this thread as
@@ -288,18 +304,21 @@ def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str,
     most the files in flight; results of other runners arrive with their batch. `salvage`
     (records so far) is called if the temporary Prefect server dies during the run.
     """
-    if not the_plan.to_check:
-        return dict(the_plan.records)
+    done = done or {}
+    work = [t for t in the_plan.to_check if t[2] not in done]  # the head start's files are stored already
+    since = _head_start.began if done and _head_start is not None else None
+    if not work:
+        return collect(the_plan, store.Store(Path(out), versions), [], progress, dict(done), since=since)
     pipeline.warm(patterns, formats)  # here, once: forked children start warm (other runners warm their own)
     say("正在提交核对任务…")
     # the bar's time left weighs each file by its pages, counted beside the run
-    weights = count_pages((sha, path) for _, path, sha in the_plan.to_check) if progress else None
+    weights = count_pages((sha, path) for _, path, sha in work) if progress else None
     memory = None if memory_mb is None else memory_mb << 20
     events: queue.Queue = queue.Queue()
     pipeline.deliver_to(lambda one: events.put(("file", one)))
     try:
         futures = {check_files.submit(group, formats, password, patterns, timeout, memory): group
-                   for group in plan.batches(the_plan.to_check, workers, batch)}
+                   for group in plan.batches(work, workers, batch)}
 
         def watch() -> None:
             try:
@@ -316,14 +335,16 @@ def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str,
 
         threading.Thread(target=watch, name="jixiao-batches", daemon=True).start()
         kept = store.Store(Path(out), versions)
-        records: dict[str, dict] = {}
-        return collect(the_plan, kept, _events(events, records, salvage), progress, records, weights)
+        records: dict[str, dict] = dict(done)
+        return collect(the_plan, kept, _events(events, records, salvage), progress, records, weights, since)
     finally:
         pipeline.deliver_to(None)
 
 
 # The temporary Prefect server of this run, when the command line started it (flows.server).
 _server = None
+# The files the command line checks while that server boots (flows/headstart.py).
+_head_start = None
 SERVER_POLL = 0.5  # seconds between looks at the temporary server while results arrive
 
 
@@ -399,8 +420,11 @@ def _watch_after_checks(records: dict, salvage) -> None:
 
 
 def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = False,
-            records: dict | None = None, weights: dict | None = None) -> dict[str, dict]:
+            records: dict | None = None, weights: dict | None = None, since: float | None = None) -> dict[str, dict]:
     """Store results as they arrive; sha256 → record, for every file known after the run.
+
+    `records` may hold files of this run stored already (the head start's): the bar starts
+    with them done.
 
     `outcomes` yields ("file", result) as each file is done and ("batch", batch, what its
     check returned: a list of results, or the exception that ended the task). A result is
@@ -408,8 +432,12 @@ def collect(the_plan: plan.Plan, kept: store.Store, outcomes, progress: bool = F
     goes on the plan's item, and the next run tries the file again.
     """
     records = records if records is not None else {}
+    already = dict(records)  # this run's files stored already: the head start's
     records.update(the_plan.records)
-    bar = Progress(len(the_plan.to_check), enabled=progress, weights=weights, tick=TICK)  # weights: sha256 → pages
+    bar = Progress(len(the_plan.to_check), enabled=progress, weights=weights, tick=TICK,  # weights: sha256 → pages
+                   start=since)  # the pace counts from the head start's beginning, its files done
+    for sha, record in already.items():
+        bar.advance(1, failed=int(record.get("status") == "failed"), key=sha)
     reasons: dict[str, str] = {}
     seen: set[str] = set()
 
@@ -529,24 +557,35 @@ def markdown(result: dict) -> str:
 
 # ---------------------------------------------------------------------------- entry points
 def run(root: str, out: str, workers: int | None = None, dask: str | None = None, pool: str = "threads",
-        server=None, **params) -> dict:
+        server=None, head_start=None, **params) -> dict:
     """One archive run from the command line: one flow run, one temporary server if none is set
-    (`server`, a flows.server.TemporaryServer the caller started early, or one started here)."""
+    (`server`, a flows.server.TemporaryServer the caller started early, or one started here;
+    `head_start`, a flows.headstart.HeadStart checking files while it boots)."""
     from flows.settings import ConfiguredServer, answers, api
 
-    global _server
+    global _server, _head_start
     workers = workers or default_workers()
     _server = server  # watched while results arrive (check_all)
+    _head_start = head_start  # claimed by the flow once it has triaged the files
     try:
-        say("正在等待临时 Prefect 服务器…" if server is not None else "正在连接 Prefect 服务器…")
+        say(("正在等待临时 Prefect 服务器（同时已开始核对文件）…" if head_start is not None else "正在等待临时 Prefect 服务器…")
+            if server is not None else "正在连接 Prefect 服务器…")
         with api(server=server) as configured:
             if configured:  # one that does not answer: one line and exit 6 (flows.cli), not Prefect's traceback
                 answers(configured)
                 _server = ConfiguredServer(configured)
             archive = reconcile_archive.with_options(task_runner=make_runner(workers, dask, params.get("patterns"), pool))
-            return archive(root=root, out=out, workers=workers, **params)
+            try:
+                return archive(root=root, out=out, workers=workers, **params)
+            except Exception:
+                gone = _server_gone()  # gone before the flow was watching it: as the engine starts, say
+                if gone is None:
+                    raise
+                from flows.settings import ServiceUnavailable
+
+                raise ServiceUnavailable(f"{gone}；已完成的文件已保存", "请重新运行") from None
     finally:
-        _server = None
+        _server = _head_start = None
 
 
 def serve(root: str, out: str, cron: str, timezone: str = "UTC", workers: int | None = None, dask: str | None = None,

@@ -184,6 +184,7 @@ def _archive(args: argparse.Namespace) -> int:
             result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
             if result is None:
                 server = _early_server()
+                head = None
                 try:
                     say("正在启动临时 Prefect 服务器…" if server is not None else "正在加载 Prefect…")
                     from flows import pipeline
@@ -192,14 +193,21 @@ def _archive(args: argparse.Namespace) -> int:
                     if server is not None:
                         _no_profile_server(server)  # one named by a profile: checked before warming up
                     if server is not None and args.pool == "threads" and not args.dask:
-                        # files are forked from here: warm up while the server boots
+                        # files are forked from here: warm up, and start checking, while the server boots
                         say("正在预热（加载分词词典等），临时 Prefect 服务器同时启动…")
                         pipeline.warm(args.patterns, pipeline.archive_formats(args.formats))
+                        from flows.archive import default_workers
+                        from flows.headstart import HeadStart
+
+                        head = HeadStart(str(args.root), str(args.out), args.workers or default_workers(),
+                                         **params).start()
                     with _one_line_failures(args.debug):
                         result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask,
                                      pool=args.pool, progress=wanted(sys.stderr, args.quiet),
-                                     server=server, **params)
+                                     server=server, head_start=head, **params)
                 finally:
+                    if head is not None:  # claimed by the flow already, unless the run ended before
+                        head.stop.set()  # (then its files in flight are stopped with the others)
                     if server is not None:
                         server.stop()
     except KeyboardInterrupt:

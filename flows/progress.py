@@ -128,11 +128,11 @@ class Progress(_Line):
 
     def __init__(self, total: int, stream: TextIO = sys.stderr, enabled: bool = True,
                  clock=time.monotonic, every: float = 0.2, weights: Mapping[str, float | None] | None = None,
-                 tick: float | None = None):
+                 tick: float | None = None, start: float | None = None):
         super().__init__(stream, enabled and total > 0, clock, tick)
         self.total, self.done, self.failed = total, 0, 0
         self.every, self.weights = every, weights
-        self.start = clock()
+        self.start = clock() if start is None else start  # (earlier when some of the work began before the bar)
         self._shown = float("-inf")
         self._done_keys: list[str | None] = []
         if self.enabled:

@@ -85,11 +85,33 @@ def test_a_run_killed_at_any_moment_rechecks_only_the_files_in_flight(tmp_path, 
     assert statuses.count("cached") == stored and statuses.count("checked") == 12 - stored
 
 
+def _checking(command: str) -> bool:
+    """Whether the flow run on the server started with this command line has submitted its
+    check tasks (Prefect's API: a task run named "check …")."""
+    import urllib.request
+
+    words = command.split()
+    port = words[words.index("--port") + 1]
+    query = json.dumps({"task_runs": {"name": {"like_": "check"}}}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/task_runs/filter", data=query,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as answer:
+            return bool(json.loads(answer.read()))
+    except (OSError, ValueError):
+        return False
+
+
 def test_the_temporary_server_dying_mid_run_is_one_line_exit_6_and_a_summary(tmp_path):
-    root, out = _archive(tmp_path, 20), tmp_path / "out"
+    """Mid-run: once the flow's check tasks run and it has stored files of its own (the files
+    checked while the server booted, the head start's, are stored before it answers)."""
+    files = 150
+    root, out = _archive(tmp_path, files), tmp_path / "out"
     proc = _start(tmp_path, root, out)
     try:
-        _wait_for(lambda: _stored(out) >= 2, 240, proc)
+        _wait_for(lambda: any("uvicorn" in c and _checking(c) for _, c in _children(proc.pid)), 240, proc)
+        before = _stored(out)
+        _wait_for(lambda: _stored(out) >= before + 2, 240, proc)
         servers = [pid for pid, command in _children(proc.pid) if "uvicorn" in command]
         assert len(servers) == 1, _children(proc.pid)
         os.kill(servers[0], signal.SIGKILL)
@@ -105,6 +127,65 @@ def test_the_temporary_server_dying_mid_run_is_one_line_exit_6_and_a_summary(tmp
     assert len(lines) == 1 and "临时 Prefect 服务器在运行中意外退出" in lines[0], err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     done = [f for f in summary["files"] if f["status"] == "checked"]
-    assert len(done) >= 2 and len(done) + summary["totals"]["failed"] == 20
+    assert len(done) >= 2 and len(done) + summary["totals"]["failed"] == files
     assert all("下次运行将重试" in f["reason"] for f in summary["files"] if f["status"] == "failed")
     assert all((out / f["outputs"]["json"]).is_file() for f in done)
+
+
+def _answers(command: str) -> bool:
+    import urllib.request
+
+    words = command.split()
+    port = words[words.index("--port") + 1]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def test_the_temporary_server_dying_as_the_flow_starts_is_one_line_too(tmp_path):
+    """Killed the moment it first answers: the run is waiting for it, or its flow engine is
+    starting (before the flow watches the server). Either way one line, no traceback; the
+    files checked while it booted are kept. (Prefect's engine raised "Failed to reach API"
+    with a 40-line traceback and exit 1 before.)"""
+    root, out = _archive(tmp_path, 40), tmp_path / "out"
+    proc = _start(tmp_path, root, out)
+    try:
+        _wait_for(lambda: any("uvicorn" in c and _answers(c) for _, c in _children(proc.pid)), 240, proc)
+        servers = [pid for pid, command in _children(proc.pid) if "uvicorn" in command]
+        os.kill(servers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jixiao: ") and "临时" in lines[0] and "服务器" in lines[0], err
+    assert proc.returncode in (2, 6), err  # 2: it died before the run saw it answer; 6: after
+
+
+def test_a_flow_engine_that_cannot_reach_the_dead_server_is_exit_6(monkeypatch):
+    """The window the test above cannot aim at: the run has seen the server answer and Prefect's
+    engine fails to reach it as the flow starts. Before the fix: Prefect's RuntimeError, a
+    traceback and exit 1."""
+    from contextlib import nullcontext
+
+    from flows import archive, settings
+
+    class Dead:
+        process = type("Process", (), {"poll": staticmethod(lambda: -9)})()
+
+    class Flow:
+        def with_options(self, **_):
+            return self
+
+        def __call__(self, **_):
+            raise RuntimeError("Failed to reach API at http://127.0.0.1:1/api/")
+
+    monkeypatch.setattr(archive, "reconcile_archive", Flow())
+    monkeypatch.setattr(archive, "make_runner", lambda *a: None)
+    monkeypatch.setattr(settings, "api", lambda server=None: nullcontext(None))
+    with pytest.raises(settings.ServiceUnavailable) as raised:
+        archive.run("root", "out", workers=1, server=Dead())
+    assert "临时 Prefect 服务器在运行中意外退出" in str(raised.value)
+    assert raised.value.exit_code == 6
