@@ -164,8 +164,16 @@ def _chars(text_page, number: int, height: float) -> list[Char] | None:
             top, bottom = height - (y.value + ascent * size), height - (y.value + descent * size)
         else:  # a font that states no ascent or descent: PDFium's loose box
             top, bottom = height - box.top, height - box.bottom
-        chars.append(Char(chr(code), number, box.left, top, box.right, bottom, size))
+        text = _TEXTS.get(code)
+        if text is None:
+            text = _TEXTS[code] = chr(code)
+        chars.append(Char(text, number, box.left, top, box.right, bottom, size))
     return chars
+
+
+# One string per character for all the pages of a process (Python keeps one only below 256): a
+# 200-page report holds about 100,000 characters until it is parsed, 7 MB of copies of 年 and 元.
+_TEXTS: dict[int, str] = {}
 
 
 def _object_of(text_page, index: int, obj) -> tuple[bool, float, float, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections import Counter
 from decimal import Decimal
@@ -200,4 +201,9 @@ def document(report: Report, result: Result | None = None) -> dict:
 
 
 def dumps(doc: dict | list) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    """The document as indented JSON. Written piece by piece into a buffer: json.dumps would
+    first list every piece (millions for a 200-page report, several times the text's size)."""
+    buffer = io.StringIO()
+    json.dump(doc, buffer, ensure_ascii=False, indent=2)
+    buffer.write("\n")
+    return buffer.getvalue()
