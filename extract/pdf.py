@@ -43,7 +43,6 @@ class PageContent:
 # Which library reads a page's characters and rules: PDFium wherever it can say as much as
 # pdfplumber (extract/pdfium.py), pdfplumber elsewhere; or pdfplumber for every page.
 AUTO, PDFPLUMBER = "auto", "pdfplumber"
-LAYERS = (AUTO, PDFPLUMBER)
 
 
 def read_pages(path: Path, password: str | None = None, max_pages: int | None = None,
