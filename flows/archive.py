@@ -290,8 +290,8 @@ def _claim_head_start(the_plan: plan.Plan) -> dict[str, dict]:
         if item.sha256 in done and item.status == plan.CACHED:
             item.status = plan.CHECK
             the_plan.records.pop(item.sha256, None)
-    return {sha: record for sha, record in done.items()
-            if any(i.sha256 == sha and i.status == plan.CHECK for i in the_plan.items)}
+    checked = {item.sha256 for item in the_plan.items if item.status == plan.CHECK}
+    return {sha: record for sha, record in done.items() if sha in checked}
 
 
 def check_all(the_plan: plan.Plan, out: str, versions: dict, formats: tuple[str, ...], timeout: float | None,
