@@ -51,7 +51,7 @@ def render_task(report, result, formats: tuple[str, ...], pdf: str):
 def check_report(path: str, out: str | None = None, formats: tuple[str, ...] = ("json",),
                  password: str | None = None, patterns: str | None = None) -> dict:
     """Read, reconcile and render one report; write the renderings to folder `out` if given."""
-    from flows.cli import safe_stem
+    from flows.files import safe_stem
     from flows.files import write_atomic
 
     report = read_task(path, password, patterns)
@@ -222,11 +222,9 @@ LOGGED_FAILURES = 200  # a run's log names at most this many failed files; summa
 def log_outcome(result: dict, logger) -> None:
     """jixiao's own lines in the run's log (INFO): each file that failed in this run, with its
     reason, then the counts."""
-    from flows.archive_cli import failure_line
-
     failed = [f for f in result["files"] if f["status"] == "failed" and not f["cached"]]
     for f in failed[:LOGGED_FAILURES]:
-        logger.info("%s", failure_line(f["path"], f["reason"]))
+        logger.info("%s", summary.failure_line(f["path"], f["reason"]))
     if len(failed) > LOGGED_FAILURES:
         logger.info("另有 %d 个文件失败，见 summary.json", len(failed) - LOGGED_FAILURES)
     logger.info("%s（退出码 %d）", counts_line(result), result["exit_code"])

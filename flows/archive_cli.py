@@ -52,7 +52,7 @@ def add_commands(sub) -> None:
                             "scheduled runs always wait")
         p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
-    from flows.cli import command
+    from flows.usage import command
 
     archive = command(sub, "archive", "check every report in a folder; only what changed since the last run",
                       ("jixiao archive 报告/ --out 结果/                  # 结果/index.html、summary.json、archive.duckdb",
@@ -220,6 +220,8 @@ def _archive(args: argparse.Namespace) -> int:
     end()  # the status line, when nothing was left to check
     for f in result["files"]:
         if f["status"] == "failed" and not f["cached"]:  # stored failures were told in their own run
+            from flows.summary import failure_line
+
             print(f"jixiao: {failure_line(f['path'], f['reason'])}", file=sys.stderr)
     if not args.quiet:
         from flows.archive import counts_line  # loaded already whenever the flow ran
@@ -337,17 +339,6 @@ def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str 
     if PREFECT_API_URL.value():
         return None
     return summary.finish(Path(root), Path(out), the_plan, dict(the_plan.records), kept, reviews)
-
-
-def failure_line(path: str, reason: str) -> str:
-    """`path：reason`, the path relative to the archive even when the reason names the file alone."""
-    from extract.errors import visible
-
-    for named in (f"{path}：", f"{Path(path).name}：", f"{visible(path)}：", f"{visible(Path(path).name)}："):
-        if reason.startswith(named):
-            reason = reason[len(named):]
-            break
-    return visible(f"{path}：{reason}")  # one line: a name or a reason cannot forge another
 
 
 def serve(args: argparse.Namespace) -> int:

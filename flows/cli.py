@@ -10,35 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from extract.errors import ExitCode, InternalError, JixiaoError, OutputError, UsageError, decoded, shown
+from extract.errors import ExitCode, InternalError, JixiaoError, UsageError, decoded, shown
 from extract.triage import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
-from flows.files import write_atomic
+from flows.files import fit, safe_stem, write_atomic
 from flows.isolate import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 from flows.review_cli import REVIEWS_FILE, load_reviews
+from flows.usage import command, epilog
 
 log = logging.getLogger("jixiao")
-
-
-# The exit status of every command (README "Exit status"), for --help; each command shows its own.
-EXIT_CODES = {
-    0: "没有错误发现（或都已被复核排除） no error findings",
-    1: "有未排除的错误发现（--fail-on warning：警告也算） error findings",
-    2: "用法错误：命令行、配置文件或复核文件有误 usage error",
-    3: "输入无法读取：不存在、不是 PDF、加密、损坏、没有文字层 input unreadable",
-    4: "可以读取，但没有找到报告数字 no report figures",
-    5: "输出无法写入 output unwritable",
-    6: "Prefect 服务器无响应，或临时服务器中途退出 service unavailable",
-    7: "OUT 正被另一次归档运行占用（--no-wait） OUT locked",
-    130: "已中断（Ctrl-C） interrupted",
-    143: "被 SIGTERM 终止 terminated",
-}
-
-
-def epilog(examples: Sequence[str], codes: Sequence[int] = tuple(EXIT_CODES)) -> str:
-    """A command's --help epilog: examples, then the exit codes it can give."""
-    lines = ["示例（examples）:", *(f"  {e}" for e in examples), "", "退出码（exit status）:"]
-    lines += [f"  {code:<4} {EXIT_CODES[code]}" for code in codes]
-    return "\n".join(lines)
 
 
 def add_logging_options(p: argparse.ArgumentParser) -> None:
@@ -140,12 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 FAIL_ON = ("error", "warning", "never")
-
-
-def command(sub, name: str, summary: str, examples: Sequence[str], codes: Sequence[int]) -> argparse.ArgumentParser:
-    """A subcommand whose --help ends with its examples and exit codes."""
-    return sub.add_parser(name, help=summary, description=summary, epilog=epilog(examples, codes),
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def add_review_command(sub) -> None:
@@ -549,32 +522,6 @@ def json_list(outputs: list[Output], command: str) -> str:
         status = {"status": "checked" if command == "check" else "extracted", "exit_code": output.exit_code}
         entries.append({"schema": doc.pop("schema"), **status, **doc} if "schema" in doc else {**status, **doc})
     return dumps(entries)
-
-
-# UTF-8 bytes of an output's base name. A file name holds 255 bytes (ext4, XFS, APFS; NTFS 255
-# UTF-16 units): this leaves room for the suffix (".xlsx"), a "-2" or "-<digest>" added to keep
-# names apart, and a temporary name derived from it. 82 Chinese characters are 246 bytes.
-STEM_BYTES = 200
-
-
-def safe_stem(path: Path) -> str:
-    """A file name from an input path that cannot leave the output folder: letters and digits of
-    any script kept, anything else (separators, controls, bidi marks) "_"; at most STEM_BYTES
-    bytes (`fit`). A name that is not UTF-8 is read as GB18030 first, as the file lists show it."""
-    return fit("".join(c if c.isalnum() or c in "-_." else "_" for c in decoded(Path(path).stem)).strip("._")
-               or "report")
-
-
-def fit(name: str, limit: int = STEM_BYTES) -> str:
-    """`name` if its UTF-8 is at most `limit` bytes; else its beginning, cut at a character, and
-    "-" and a digest of the whole name, so that two long names that begin alike stay apart."""
-    raw = name.encode("utf-8", "surrogateescape")
-    if len(raw) <= limit:
-        return name
-    import hashlib
-
-    head = raw[:limit - 9].decode("utf-8", "ignore")
-    return f"{head}-{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
 def _bytes(content) -> bytes:

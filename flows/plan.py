@@ -100,7 +100,7 @@ def batches(work: list, workers: int, size: int | None = None, largest: int = 50
 
 
 def _safe(name: str) -> str:
-    from flows.cli import fit
+    from flows.files import fit
 
     return fit("".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "_")
 
@@ -114,7 +114,7 @@ def output_names(paths: list[str]) -> dict[str, str]:
     order, and the others get a digest of their own path, so a name never depends on which
     other files happen to be there.
     """
-    from flows.cli import safe_stem
+    from flows.files import safe_stem
 
     names: dict[str, str] = {}
     taken: set[str] = set()

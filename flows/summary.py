@@ -265,3 +265,14 @@ def finish(root: Path, out: Path, plan: Plan, records: dict[str, dict], store: S
     write_atomic(out / "summary.json", text)
     store.prune_versions()
     return summary
+
+
+def failure_line(path: str, reason: str) -> str:
+    """`path：reason`, the path relative to the archive even when the reason names the file alone."""
+    from extract.errors import visible
+
+    for named in (f"{path}：", f"{Path(path).name}：", f"{visible(path)}：", f"{visible(Path(path).name)}："):
+        if reason.startswith(named):
+            reason = reason[len(named):]
+            break
+    return visible(f"{path}：{reason}")  # one line: a name or a reason cannot forge another

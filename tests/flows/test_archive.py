@@ -256,7 +256,7 @@ def test_cli_runs_on_a_fresh_machine_and_leaves_nothing_running(tmp_path):
 
 
 def test_failure_lines_name_the_path_in_the_archive():
-    from flows.archive_cli import failure_line
+    from flows.summary import failure_line
 
     assert failure_line("2023/a/report.pdf", "report.pdf：PDF 已加密") == "2023/a/report.pdf：PDF 已加密"
     assert failure_line("2023/a/report.pdf", "2023/a/report.pdf：未找到") == "2023/a/report.pdf：未找到"

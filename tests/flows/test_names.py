@@ -146,7 +146,7 @@ def test_check_writes_a_long_or_odd_name_into_an_out_folder(tmp_path, capsys):
 
 
 def test_safe_stem_cuts_by_bytes_and_keeps_names_apart():
-    from flows.cli import STEM_BYTES, safe_stem
+    from flows.files import STEM_BYTES, safe_stem
     from flows.plan import output_names
 
     a, b = safe_stem(Path(LONG * 2 + "甲.pdf")), safe_stem(Path(LONG * 2 + "乙.pdf"))
