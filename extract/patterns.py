@@ -78,11 +78,45 @@ def shipped_data() -> dict:
 
 @lru_cache(maxsize=8)
 def load(user_file: str | None = None) -> Patterns:
-    """The shipped patterns, overlaid with a user's TOML file when one is given."""
+    """The shipped patterns, overlaid with a user's TOML file when one is given.
+
+    A user's file that cannot be read, is not TOML, or holds a phrasing that does not compile
+    (or is not shaped as the shipped ones) is a usage error (exit 2) that names the file and
+    what is wrong — said before any report is read, not as an internal error per report.
+    """
     data = shipped_data()
-    if user_file:
+    if not user_file:
+        return compile_patterns(data)
+    from extract.errors import UsageError
+
+    try:
         data = merge(data, tomllib.loads(Path(user_file).read_text(encoding="utf-8")))
-    return compile_patterns(data)
+    except OSError as exc:
+        raise UsageError(f"无法读取写法文件 {user_file}（{exc.strerror or exc}）", "请检查 --patterns 给出的路径") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"写法文件 {user_file} 不是有效的 UTF-8 TOML（{exc}）", "请检查其格式") from None
+    try:
+        return compile_patterns(data)
+    except re.error as exc:
+        culprit = _culprit(data) or (exc.pattern if isinstance(exc.pattern, str) else "")
+        raise UsageError(f"写法文件 {user_file} 中的正则表达式“{culprit}”无法编译（{exc}）",
+                         "请修正该写法（可用 jixiao patterns --patterns 文件 逐条检查）") from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"写法文件 {user_file} 的结构与内置写法不符（{type(exc).__name__}: {exc}）",
+                         "请对照 extract/data/patterns.toml 修改") from None
+
+
+def _culprit(data: dict) -> str | None:
+    """The first heading marker or entry pattern that does not compile on its own."""
+    pieces = list(data.get("headings", {}).get("markers", []))
+    pieces += [e.get("pattern", "") for key, value in data.items() if isinstance(value, list)
+               for e in value if isinstance(e, dict)]
+    for piece in pieces:
+        try:
+            re.compile(piece.replace("{count}", COUNT).replace("{fields}", "x"))
+        except (re.error, AttributeError):
+            return str(piece)
+    return None
 
 
 def compile_patterns(data: dict) -> Patterns:

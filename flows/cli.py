@@ -158,6 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JixiaoError as exc:
         return fail(exc, getattr(args, "debug", False))
     configure_logging(args)
+    if getattr(args, "patterns", None) and args.command != "patterns":
+        from extract.patterns import load
+
+        try:
+            load(args.patterns)  # a bad phrasing file: one line, exit 2, before any work
+        except JixiaoError as exc:
+            return fail(exc, getattr(args, "debug", False))
     if args.command == "schema":
         return print_schema()
     if args.command == "patterns":
@@ -271,9 +278,8 @@ def check_patterns(args: argparse.Namespace) -> int:
 
     try:
         results = check_samples(args.patterns)
-    except (OSError, ValueError) as exc:  # a missing file, bad TOML, a pattern that does not compile
-        print(f"jixiao: 无法读取写法文件 {args.patterns}（{exc}）；请检查路径与 TOML 格式", file=sys.stderr)
-        return int(ExitCode.usage)
+    except JixiaoError as exc:  # a missing file, bad TOML, a pattern that does not compile
+        return fail(exc, args.debug)
     for result in results:
         mark = "通过" if result.ok else "失败"
         print(f"{mark}  {result.entry:<24} {result.sample}\n      → {result.detail}")

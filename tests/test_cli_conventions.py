@@ -271,3 +271,29 @@ def test_skips_say_what_to_install():
         "apt-get install fonts-wqy-microhei"]
     assert install_commands("jixiao[ocr] is not installed") == ["pip install -e '.[ocr]'"]
     assert install_commands("needs nothing") == []
+
+
+BAD_PATTERNS = {
+    "regex": ('[headings]\nmarkers = ["(unclosed"]\n', "(unclosed"),
+    "entry": ('[[groups]]\npattern = "项目共({count}个"\nsample = "x"\n', "项目共({count}个"),
+    "toml": ("x = [", "TOML"),
+    "shape": ("[headings]\nmarkers = 5\n", "结构"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PATTERNS))
+def test_a_bad_phrasing_file_is_a_usage_error_before_any_work(capsys, tmp_path, case):
+    """Before: a phrasing that does not compile failed every report as 处理时发生内部错误 (exit 3,
+    "please report this bug"), in an archive file by file."""
+    text, named = BAD_PATTERNS[case]
+    patterns = tmp_path / "patterns.toml"
+    patterns.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "check", str(FIXTURES / "sample" / "report.pdf"), "--patterns", str(patterns))
+    assert code == 2 and out == "", err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and str(patterns) in lines[0] and named in lines[0], err
+    root = tmp_path / "archive"
+    root.mkdir()
+    (root / "a.pdf").write_bytes((FIXTURES / "sample" / "report.pdf").read_bytes())
+    code, out, err = run(capsys, "archive", str(root), "--out", str(tmp_path / "out"), "--patterns", str(patterns))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists(), err
