@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "jixiao review report.pdf", "jixiao archive 报告/ --out 结果/", "jixiao schema > report.schema.json",
                        "jixiao COMMAND --help                  # 各命令的选项与示例")),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # "--work 2" is not "--workers 2": scripts and config files stay unambiguous
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(sub, "schema", "print the JSON Schema (draft 2020-12) of the JSON document of check and extract",
             ("jixiao schema > report.schema.json",
              "jixiao check report.pdf --format json | check-jsonschema --schemafile report.schema.json -"), (0, 5))
-    patterns = sub.add_parser("patterns", help="run every phrasing's sample sentence (--check)")
+    patterns = sub.add_parser("patterns", help="run every phrasing's sample sentence (--check)", allow_abbrev=False)
     patterns.add_argument("--check", action="store_true", default=True, help="read every sample (the default)")
     patterns.add_argument("--patterns", metavar="TOML", help="a user's phrasings, overlaid on the shipped ones")
     patterns.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -199,12 +200,27 @@ def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv
     checked as its option would be (`workers = 0` is refused as `--workers 0` is: exit 2)."""
     from flows.config import config_path, load_config
 
-    given = set(argv if argv is not None else sys.argv[1:])
+    given = list(argv if argv is not None else sys.argv[1:])
     actions = {a.dest: a for a in _subparser(parser, args.command)._actions}
     for key, value in load_config(getattr(args, "config", None)).items():
-        option = "--" + key.replace("_", "-")
-        if hasattr(args, key) and not any(a == option or a.startswith(option + "=") for a in given):
-            setattr(args, key, _option_value(actions.get(key), value, key, config_path(getattr(args, "config", None))))
+        action = actions.get(key)
+        if hasattr(args, key) and not (action is not None and _given(action, given)):
+            setattr(args, key, _option_value(action, value, key, config_path(getattr(args, "config", None))))
+
+
+def _given(action: argparse.Action, argv: list[str]) -> bool:
+    """Whether the command line gives this option, by any of its names ("--workers 2",
+    "--workers=2", "-q", "-vv"). Options cannot be abbreviated (allow_abbrev=False), so a
+    config value never overrides "--work 2" taken for "--workers 2"."""
+    for token in argv:
+        if token == "--":
+            return False
+        for name in action.option_strings:
+            if token == name or (name.startswith("--") and token.startswith(name + "=")):
+                return True
+            if len(name) == 2 and not token.startswith("--") and token.startswith("-") and name[1] in token[1:]:
+                return True
+    return False
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:

@@ -29,5 +29,5 @@ def epilog(examples: Sequence[str], codes: Sequence[int] = tuple(EXIT_CODES)) ->
 
 def command(sub, name: str, summary: str, examples: Sequence[str], codes: Sequence[int]) -> argparse.ArgumentParser:
     """A subcommand whose --help ends with its examples and exit codes."""
-    return sub.add_parser(name, help=summary, description=summary, epilog=epilog(examples, codes),
+    return sub.add_parser(name, help=summary, description=summary, epilog=epilog(examples, codes), allow_abbrev=False,
                           formatter_class=argparse.RawDescriptionHelpFormatter)

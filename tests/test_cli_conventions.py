@@ -297,3 +297,24 @@ def test_a_bad_phrasing_file_is_a_usage_error_before_any_work(capsys, tmp_path, 
     (root / "a.pdf").write_bytes((FIXTURES / "sample" / "report.pdf").read_bytes())
     code, out, err = run(capsys, "archive", str(root), "--out", str(tmp_path / "out"), "--patterns", str(patterns))
     assert code == 2 and len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists(), err
+
+
+@pytest.mark.parametrize("given, expected", [((), (30.0, 2)), (("--timeout", "7"), (7.0, 2)),
+                                             (("--timeout=7",), (7.0, 2)), (("--workers=1", "--timeout", "7"), (7.0, 1))])
+def test_the_command_line_wins_over_the_config_however_an_option_is_written(tmp_path, given, expected):
+    config = tmp_path / "nightly.toml"
+    config.write_text("workers = 2\ntimeout = 30\n", encoding="utf-8")
+    args = _archive_args(tmp_path, "--config", str(config), *given)
+    assert (args.timeout, args.workers) == expected
+
+
+def test_options_cannot_be_abbreviated(tmp_path, capsys):
+    """Before: "--time 7" was taken for --timeout 7, and a config's timeout then overrode it
+    (the config's check looked for "--timeout" only)."""
+    config = tmp_path / "nightly.toml"
+    config.write_text("timeout = 30\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        _archive_args(tmp_path, "--config", str(config), "--time", "7")
+    assert exited.value.code == 2 and "--time" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["check", SAMPLE, "--max-mem", "100"])
