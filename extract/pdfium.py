@@ -138,6 +138,7 @@ def _chars(text_page, number: int, height: float) -> list[Char] | None:
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
     objects: dict[int, tuple[bool, float, float, float] | None] = {}
+    extents: dict[tuple[int | None, float], tuple[float, float]] = {}
     chars = []
     for i in range(pdfium_c.FPDFText_CountChars(text_page)):
         code = pdfium_c.FPDFText_GetUnicode(text_page, i)
@@ -161,7 +162,11 @@ def _chars(text_page, number: int, height: float) -> list[Char] | None:
         pdfium_c.FPDFText_GetLooseCharBox(text_page, i, box)
         if ascent > descent:
             pdfium_c.FPDFText_GetCharOrigin(text_page, i, x, y)
-            top, bottom = height - (y.value + ascent * size), height - (y.value + descent * size)
+            key = (where, y.value)  # the characters of an object on one baseline share their top and bottom
+            extent = extents.get(key)
+            if extent is None:
+                extent = extents[key] = (height - (y.value + ascent * size), height - (y.value + descent * size))
+            top, bottom = extent
         else:  # a font that states no ascent or descent: PDFium's loose box
             top, bottom = height - box.top, height - box.bottom
         text = _TEXTS.get(code)
