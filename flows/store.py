@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from extract.pdf import sha256_of
 from flows.files import write_atomic
 
 STATE = ".jixiao"
@@ -78,14 +79,6 @@ def versions(patterns_file: str | None = None, formats: tuple[str, ...] = ("json
 
 def versions_key(v: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class DamagedResult(Exception):
@@ -207,7 +200,7 @@ class Store:
         known = self.hashes.get(rel)
         if known and known[:4] == stamp:
             return known[4]
-        sha = sha256_file(path)
+        sha = sha256_of(path)
         self.hashes[rel] = [*stamp, sha]
         self._hashes_changed = True
         return sha

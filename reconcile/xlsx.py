@@ -11,6 +11,7 @@ from pathlib import Path
 from extract.model import Report
 from reconcile.model import Result
 from reconcile.reviews import DECISION_WORDS
+from reconcile.text import width
 from reconcile.view import (
     OUTCOME_WORDS, RELATION_WORDS, SEVERITY_WORDS, VERDICT_WORDS, build, members_text,
 )
@@ -437,5 +438,4 @@ def _shown(value) -> str:
 
 def display_width(text: str) -> int:
     """Columns a string takes (CJK characters take two); the longest line of wrapped text."""
-    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-                for line in text.split("\n")), default=0)
+    return max((width(line) for line in text.split("\n")), default=0)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from extract.pdf import sha256_of
 from flows import pipeline, plan, store, tables
 from flows.discover import discover
 from tests.conftest import FIXTURES
@@ -43,8 +44,8 @@ def test_check_batch_records_each_failure_and_goes_on(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(SAMPLE.read_bytes()[:3000])
     no_figures = FIXTURES / "no-figures" / "report.pdf"
-    items = [("bad.pdf", str(bad), store.sha256_file(bad)), ("no-figures.pdf", str(no_figures), store.sha256_file(no_figures)),
-             ("slow.pdf", str(SAMPLE), store.sha256_file(SAMPLE))]
+    items = [("bad.pdf", str(bad), sha256_of(bad)), ("no-figures.pdf", str(no_figures), sha256_of(no_figures)),
+             ("slow.pdf", str(SAMPLE), sha256_of(SAMPLE))]
     got = pipeline.check_batch(items, ("json",), timeout=None)
     assert [g["failure"]["exit_code"] if "failure" in g else 0 for g in got] == [3, 4, 0]
     assert got[0]["failure"]["final"] and "损坏" in got[0]["failure"]["reason"]
@@ -59,7 +60,7 @@ def test_a_file_moved_or_rewritten_while_the_run_goes_on_is_not_failed_for_good(
     stored as final, the restored file — and every copy of it — would stay failed."""
     moved = tmp_path / "moved.pdf"
     moved.write_bytes(SAMPLE.read_bytes()[:3000])  # a damaged file: its failure would be final…
-    sha = store.sha256_file(moved)
+    sha = sha256_of(moved)
     moved.unlink()  # …but it is gone before its turn
     rewritten = tmp_path / "rewritten.pdf"
     rewritten.write_bytes(SAMPLE.read_bytes()[:2000])  # damaged too, and not what was planned
