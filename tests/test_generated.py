@@ -20,8 +20,9 @@ import pytest
 
 from extract import read_pdf
 from fixtures.generate import APPLICABLE, FAULTS, SHAPES, Truth, generate
+from fixtures.generate.model import Figure
 from fixtures.generate.compare import score_case
-from fixtures.generate.generate import expectations, required_features
+from fixtures.generate.generate import required_features
 from fixtures.generate.pipeline import read_source
 from fixtures.generate.render import options, plan, render_reportlab
 from reconcile import reconcile
@@ -75,6 +76,24 @@ def test_generation_is_deterministic_and_the_truth_survives_json():
         assert all(isinstance(e.stated, Decimal | None) for e in expected)
 
 
+def printed(text: str, truth: Truth) -> int:
+    """Check that the truth is what the report prints — against the text, not against the
+    generator's own expectations (which it builds from the truth: comparing the two could not
+    fail): every prose line's and total's sentence is in the text, and each of its figures as
+    printed is in its sentence. Returns how many sentences were checked."""
+    checked = 0
+    for item in [*truth.lines, *truth.totals]:
+        if getattr(item, "source", "prose") == "table" or getattr(item, "member_source", "") == "table":
+            continue  # a table row is printed cell by cell, not as a sentence
+        figures = [f for f in vars(item).values() if isinstance(f, Figure)]
+        # an allocation's total gathers figures told in several sentences (or keeps none): the text
+        where = item.sentence if item.sentence and truth.shape != "allocation" else text
+        assert where in text, item.sentence
+        assert all(f.text in where for f in figures), (item.sentence, [f.text for f in figures])
+        checked += 1
+    return checked
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_fault_is_the_only_inconsistency(shape):
     for fault in [None, *FAULTS]:
@@ -83,11 +102,11 @@ def test_every_fault_is_the_only_inconsistency(shape):
                 generate(1, shape, fault)
             continue
         for seed in range(1, 6):
-            _text, truth, expected = generate(seed, shape, fault)
+            text, truth, expected = generate(seed, shape, fault)
             serious = [e for e in expected if e.severity != "info"]
-            assert expected == expectations(truth)
             assert {e.rule for e in serious} == ({fault} if fault else set()), (seed, serious)
             assert len({e.subject for e in serious}) <= 1
+            assert printed(text, truth) > 0, seed
 
 
 def test_two_hundred_reports_cover_every_phrasing():
@@ -227,9 +246,9 @@ def test_allocation_faults_are_the_only_inconsistency():
         for seed in range(1, 6):
             text, truth, expected = generate(seed, "allocation", fault)
             serious = [e for e in expected if e.severity != "info"]
-            assert expected == expectations(truth)
             assert {e.rule for e in serious} == ({fault} if fault else set()), (seed, serious)
             assert len({e.subject for e in serious}) <= 1
+            assert printed(text, truth) > 0, seed
             assert Truth.from_json(truth.to_json()) == truth
             assert (text, truth.to_json()) == (generate(seed, "allocation", fault)[0],
                                                generate(seed, "allocation", fault)[1].to_json())
