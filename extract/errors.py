@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     output_unwritable = 5
     service_unavailable = 6  # the Prefect server (configured or temporary) does not answer, or died mid-run
     locked = 7  # OUT is held by another archive run (--no-wait)
+    internal_error = 8  # a bug in jixiao met while processing an input (the message asks for a report)
     interrupted = 130  # Ctrl-C
     terminated = 143  # SIGTERM
 
@@ -52,9 +53,10 @@ class OutputError(JixiaoError):
 
 
 class InternalError(JixiaoError):
-    """A bug met while processing one input; the message names the file and asks for a report."""
+    """A bug met while processing one input; the message names the file and asks for a report.
+    Exit 8, not 3: the input may be fine, and a script must not tell its sender to fix it."""
 
-    exit_code = ExitCode.input_unreadable
+    exit_code = ExitCode.internal_error
 
 
 class UsageError(JixiaoError):

@@ -58,7 +58,7 @@ def add_commands(sub) -> None:
                       ("jixiao archive 报告/ --out 结果/                  # 结果/index.html、summary.json、archive.duckdb",
                        "jixiao archive 报告/ --out 结果/ --workers 2 --formats json,html",
                        "jixiao archive 报告/ --out 结果/ --retry-failed --no-wait -q"),
-                      (0, 1, 2, 3, 4, 5, 6, 7, 130, 143))
+                      (0, 1, 2, 3, 4, 5, 6, 7, 8, 130, 143))
     common(archive)
     serve = command(sub, "serve", "serve the archive run on a schedule (needs a Prefect server)",
                     ('PREFECT_API_URL=http://127.0.0.1:4200/api jixiao serve 报告/ --out 结果/ --cron "0 2 * * *"',),

@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     from reconcile.render import offered
 
     check = command(sub, "check", "extract a report and check its arithmetic", CHECK_EXAMPLES,
-                    (0, 1, 2, 3, 4, 5, 130, 143))
+                    (0, 1, 2, 3, 4, 5, 8, 130, 143))
     common(check)
     check.add_argument("--format", choices=offered("check"), default="text",
                        help="xlsx and pdf need --out; formats written one file per report need a folder with several files")
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="findings that give exit status 1: error (the default), warning (errors and warnings) "
                             "or never (other exit codes are unchanged)")
     extract = command(sub, "extract", "extract project lines and stated totals, without checking", EXTRACT_EXAMPLES,
-                      (0, 2, 3, 4, 5, 130, 143))
+                      (0, 2, 3, 4, 5, 8, 130, 143))
     common(extract)
     extract.add_argument("--format", choices=offered("extract"), default="json",
                          help="json (default) or csv (one row per project line; written to --out with a UTF-8 BOM)")

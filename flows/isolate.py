@@ -48,6 +48,7 @@ from typing import Any
 DEFAULT_TIMEOUT = 120.0  # seconds of wall-clock time
 DEFAULT_MEMORY = 2 << 30  # bytes of address space on top of what the child inherits
 FAILURE_EXIT = 3  # the exit code of a timeout, a memory ceiling or a crash (DESIGN.md: cannot be read)
+INTERNAL_EXIT = 8  # an exception without an exit code of its own: a bug (ExitCode.internal_error)
 INTERRUPTED_EXIT = 128 + signal.SIGTERM  # the exit code of a call stopped with the run (ExitCode.terminated)
 RESERVE = 8 << 20  # address space a memory-limited child holds back, to report running out of it
 NO_MEMORY_EXIT = 71  # a child that ran out of memory and could not even say so
@@ -68,7 +69,7 @@ _prctl: Any = None  # libc's prctl, looked up once in the caller (None: not yet;
 class Outcome:
     kind: str  # ok | error (the call raised) | timeout | memory | crash | interrupted (stop_all)
     value: Any = None
-    exit_code: int = 0  # the exception's `exit_code` when it has one, else FAILURE_EXIT
+    exit_code: int = 0  # the exception's `exit_code` when it has one, else INTERNAL_EXIT
     reason: str = ""  # one line
     signal: int | None = None  # the signal that ended the child (SIGTERM for "interrupted")
     stderr: str = ""  # the end of what the child wrote to stderr, when captured
@@ -407,7 +408,7 @@ def _child(write_fd: int, fn, args, kwargs, memory: int | None,
                 _release(reserve)
             else:
                 exit_code = getattr(exc, "exit_code", None)
-                exit_code = int(exit_code) if isinstance(exit_code, int) else FAILURE_EXIT
+                exit_code = int(exit_code) if isinstance(exit_code, int) else INTERNAL_EXIT
                 message = ("error", (exit_code, _one_line(exc)))
         # out of the handler: the exception, its traceback and the call's frames are let go
         if message is None:

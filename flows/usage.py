@@ -15,6 +15,7 @@ EXIT_CODES = {
     5: "输出无法写入 output unwritable",
     6: "Prefect 服务器无响应，或临时服务器中途退出 service unavailable",
     7: "OUT 正被另一次归档运行占用（--no-wait） OUT locked",
+    8: "内部错误（jixiao 的缺陷，请报告） internal error",
     130: "已中断（Ctrl-C） interrupted",
     143: "被 SIGTERM 终止 terminated",
 }

@@ -318,3 +318,21 @@ def test_options_cannot_be_abbreviated(tmp_path, capsys):
     assert exited.value.code == 2 and "--time" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         build_parser().parse_args(["check", SAMPLE, "--max-mem", "100"])
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["child", "in-process"])
+def test_a_bug_is_exit_8_not_an_unreadable_input(capsys, monkeypatch, isolated):
+    """A bug met while checking (here: the checks raise) is an internal error, exit 8, one line
+    naming the file and asking for a report; before, exit 3 told the user the PDF was unreadable."""
+    import reconcile
+
+    def broken(report):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(reconcile, "reconcile", broken)
+    limits = [] if isolated else ["--timeout", "0", "--max-memory", "0"]
+    code, out, err = run(capsys, "check", SAMPLE, *limits)
+    assert code == 8, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "内部错误" in lines[0] and "ZeroDivisionError" in lines[0] and "report.pdf" in lines[0]
+    assert "  8    内部错误" in build_parser()._subparsers._group_actions[0].choices["check"].epilog
