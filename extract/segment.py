@@ -65,12 +65,17 @@ class Frequencies(dict):
         self._absent: set[str] = set()
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
-        self._pid = 0
+        self._pid = os.getpid()
+
+    def _forked(self) -> None:
+        """In a forked child: a lock and a connection of its own (the parent's lock may have
+        been held by another thread at the fork, and SQLite connections must not cross one)."""
+        if self._pid != os.getpid():
+            self._lock, self._connection, self._pid = threading.Lock(), None, os.getpid()
 
     def _db(self) -> sqlite3.Connection:
-        if self._connection is None or self._pid != os.getpid():
-            self._connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._pid = os.getpid()
+        if self._connection is None:
+            self._connection = sqlite3.connect(_read_only(self.path), uri=True, check_same_thread=False)
         return self._connection
 
     def prefetch(self, text: str) -> None:
@@ -80,6 +85,7 @@ class Frequencies(dict):
         if not wanted:
             return
         words = sorted(wanted)
+        self._forked()
         with self._lock:
             db = self._db()
             for start in range(0, len(words), 500):
@@ -94,6 +100,7 @@ class Frequencies(dict):
             return True
         if word in self._absent or len(word) > self.longest:
             return False
+        self._forked()
         with self._lock:
             row = self._db().execute("SELECT n FROM freq WHERE w = ?", (word,)).fetchone()
         if row is None:
@@ -150,13 +157,21 @@ def _dictionary(jieba) -> tuple[Frequencies, int] | None:
         path = folder / f"jieba-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}-v{SCHEMA}.sqlite"
         if not path.exists():
             _build(jieba, path)
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with sqlite3.connect(_read_only(path), uri=True) as db:
             meta = dict(db.execute("SELECT k, v FROM meta"))
+            db.execute("SELECT n FROM freq WHERE w = ?", ("的",)).fetchone()
         db.close()
         return Frequencies(path, int(meta["longest"])), int(meta["total"])
-    except (OSError, sqlite3.Error, KeyError) as exc:
+    except (OSError, sqlite3.Error, KeyError, ValueError) as exc:
         log.debug("jieba's dictionary copy is not usable (%s); loading the whole dictionary", exc)
+        if isinstance(exc, (sqlite3.DatabaseError, KeyError, ValueError)):
+            path.unlink(missing_ok=True)  # damaged (a full disk, say): built again next time
         return None
+
+
+def _read_only(path: Path) -> str:
+    """An SQLite URI opening `path` read-only, whatever characters the path holds."""
+    return f"{path.absolute().as_uri()}?mode=ro"
 
 
 @lru_cache(maxsize=1)

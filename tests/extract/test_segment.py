@@ -91,3 +91,26 @@ def test_check_loads_jieba_only_when_a_name_must_be_matched(tmp_path):
         run = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
         results[case] = run.stderr.strip().splitlines()[-1]
     assert results == {"table-borderless": "False", "sample": "True"}
+
+
+def test_a_cache_folder_whose_path_looks_like_a_uri_still_works(tmp_path):
+    """The copy is opened through an SQLite URI: '#', '?' and spaces in the path are escaped.
+    (Before: "file:/…/a #b?c/…?mode=ro" opened another path, or none.)"""
+    odd = tmp_path / "a #b?c"
+    env = {**os.environ, "XDG_CACHE_HOME": str(odd)}
+    out = _run("from extract.segment import tokenizer, words; tk = tokenizer();"
+               "print(type(tk.FREQ).__name__, words('科技馆免费开放中央补助资金'))", env)
+    assert out.startswith("Frequencies [") and list((odd / "jixiao").glob("jieba-*.sqlite")), out
+
+
+def test_a_damaged_copy_is_set_aside_and_built_again(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = ("from extract.segment import tokenizer, words; tk = tokenizer();"
+            "print(type(tk.FREQ).__name__, words('唐山市科普专项经费'))")
+    first = _run(code, env)
+    copy = next((tmp_path / "jixiao").glob("jieba-*.sqlite"))
+    copy.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # a copy cut short by a full disk
+    damaged = _run(code, env)
+    assert damaged.startswith("dict [") and damaged.split(" ", 1)[1] == first.split(" ", 1)[1]
+    assert not copy.exists()  # set aside: the next run builds it again
+    assert _run(code, env).startswith("Frequencies [") and copy.exists()
