@@ -7,7 +7,7 @@ and the grids of ruled tables — found by pdfplumber's own table finder (its Ta
 unchanged) from edges built the way pdfplumber builds them, out of PDFium's path objects.
 
 `read_page` returns None, and pdfplumber reads the page, wherever the two could differ in
-more than spacing and box edges:
+more than box edges (extract/pdf.py also gives pdfplumber any page PDFium raises on):
 - the page is rotated, or its MediaBox does not start at (0, 0), or its CropBox differs;
 - it holds form XObjects (nested content pdfplumber flattens its own way);
 - a glyph has no Unicode (pdfplumber's "(cid:N)" decides whether the page needs OCR).
