@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 import pypdfium2
@@ -48,10 +49,16 @@ class Page:
 
 
 def open_document(path, password: str | None):
-    """The document, or None when PDFium cannot open it (pdfplumber then says why, in its words)."""
+    """The document, or None when PDFium cannot open it (pdfplumber then says why, in its words).
+
+    A file name that is not UTF-8 (GBK bytes from a Windows archive, held as surrogates) is
+    opened from the file's bytes: pypdfium2 before 5.x's last releases encodes paths strictly."""
     try:
-        return pypdfium2.PdfDocument(path, password=password or None)
-    except pypdfium2.PdfiumError:
+        try:
+            return pypdfium2.PdfDocument(path, password=password or None)
+        except UnicodeEncodeError:
+            return pypdfium2.PdfDocument(Path(path).read_bytes(), password=password or None)
+    except (pypdfium2.PdfiumError, OSError):
         return None
 
 

@@ -160,3 +160,29 @@ def test_a_page_pdfium_fails_on_is_read_by_pdfplumber(monkeypatch):
     pages = read_pages(path)
     assert [p.read_by for p in pages[:3]] == ["pdfium", "pdfplumber", "pdfium"]
     assert texts(pages) == texts(read_pages(path, layer=PDFPLUMBER))
+
+
+def test_a_name_that_is_not_utf8_is_read_by_pdfium_too(tmp_path, monkeypatch):
+    """A GBK-named file from a Windows archive (its name held as surrogates): pypdfium2 5.0.0
+    encodes paths strictly and raised UnicodeEncodeError, which failed the file as an internal
+    error (found by .ci/lower-bounds). Here PdfDocument is made as strict as 5.0.0 was."""
+    import os
+
+    import pypdfium2
+
+    from extract import pdfium
+
+    name = os.fsdecode("报告".encode("gbk") + b".pdf")
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / "sample" / "report.pdf").read_bytes())
+    original = pypdfium2.PdfDocument
+
+    def strict(source, *args, **kwargs):
+        if isinstance(source, (str, os.PathLike)):
+            str(source).encode("utf-8")  # what pypdfium2 5.0.0 did with a path
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(pdfium.pypdfium2, "PdfDocument", strict)
+    pages = read_pages(path)
+    assert {p.read_by for p in pages} == {"pdfium"}
+    assert texts(pages) == texts(read_pages(FIXTURES / "sample" / "report.pdf"))
