@@ -161,7 +161,8 @@ def test_stop_all_ends_the_waiting_calls_at_once_and_forks_no_more():
         assert took < 1 and isolate.live() == []
         assert all(not os.path.exists(f"/proc/{pid}") for pid in children)  # reaped
         before = _children()
-        assert run(_value, 1, timeout=30).kind == "interrupted" and _children() == before  # no fork
+        # no fork: no new child (one of an earlier test's, a Dask worker's say, may end meanwhile)
+        assert run(_value, 1, timeout=30).kind == "interrupted" and _children() <= before
     finally:
         isolate.resume()
     assert run(_value, 1, timeout=30).ok
