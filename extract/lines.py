@@ -55,7 +55,6 @@ class Line:
         return max(c.bottom for c in self.chars)
 
 
-
 def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:
     """Cluster a page's characters into lines by vertical overlap; fill visible gaps with spaces."""
     rows: list[list[Char]] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from extract.errors import InputError, shown
 from extract.lines import Char, Line, group_lines
-from extract.tables import Table, ruled_tables
+from extract.tables import Table, grids_of, ruled_tables
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,8 @@ def read_pages(path: Path, password: str | None = None, max_pages: int | None = 
             try:
                 page = _by_pdfium(pdfium, document, number) if document is not None else None
                 if page is not None:
-                    content = _content(page.chars, page.grids, page.images, number, page.width, page.height)
-                    content.read_by = "pdfium"
-                    pages.append(content)
+                    pages.append(_content(page.chars, page.grids, page.images, number, page.width, page.height,
+                                          "pdfium"))
                     continue
                 plumber = plumber or _open(path, password)
                 try:
@@ -143,14 +142,15 @@ def _read_page(page, number: int) -> PageContent:
     return _content(chars, grids, images, number, width, height)
 
 
-def _content(chars: list[Char], grids: list, images: bool, number: int, width: float, height: float) -> PageContent:
+def _content(chars: list[Char], grids: list, images: bool, number: int, width: float, height: float,
+             read_by: str = "pdfplumber") -> PageContent:
     """A page from its characters and ruled grids, whichever library read them."""
     if _unusable(chars) or (not chars and images):
-        return PageContent(number, [], [], True, width, height)
+        return PageContent(number, [], [], True, width, height, read_by)
     tables = ruled_tables(grids, chars, number, width, height)
     if tables:
         chars = [c for c in chars if not any(_within(c, t.bbox) for t in tables)]
-    return PageContent(number, group_lines(chars, number, width, height), tables, False, width, height)
+    return PageContent(number, group_lines(chars, number, width, height), tables, False, width, height, read_by)
 
 
 def _unusable(chars: list[Char]) -> bool:
@@ -165,12 +165,7 @@ def _grids(page) -> list[list[list[tuple | None]]]:
     """Ruled tables as grids of cell boxes; only pages that draw lines or boxes are searched."""
     if not (page.objects.get("line") or page.objects.get("rect")):
         return []
-    grids = []
-    for table in page.find_tables():
-        rows = [list(row.cells) for row in table.rows]
-        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
-            grids.append(rows)
-    return grids
+    return grids_of(page.find_tables())
 
 
 def _within(ch: Char, box: tuple) -> bool:

@@ -31,11 +31,9 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from extract.lines import Char
+from extract.tables import grids_of
 
 Box = tuple[float, float, float, float]
-
-_SKIP = (pdfium_c.FPDF_PAGEOBJ_FORM,)
-
 
 @dataclass(slots=True)
 class Page:
@@ -96,7 +94,7 @@ def _objects(page, text_page, number: int, height: float) -> tuple[list, bool, l
     for i in range(pdfium_c.FPDFPage_CountObjects(page)):
         obj = pdfium_c.FPDFPage_GetObject(page, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind in _SKIP:
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             return None
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths.append(obj)
@@ -144,7 +142,7 @@ def _chars(text_page, number: int, height: float) -> list[Char] | None:
     """
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
-    objects: dict[int, tuple[bool, float, float, float] | None] = {}
+    objects: dict[int, tuple[bool, float, float, float]] = {}
     extents: dict[tuple[int | None, float], tuple[float, float]] = {}
     chars = []
     for i in range(pdfium_c.FPDFText_CountChars(text_page)):
@@ -211,7 +209,7 @@ def _object_of(text_page, index: int, obj) -> tuple[bool, float, float, float]:
 # lie; a slanted one is no edge.
 
 
-def _subpaths(obj, width: float, height: float) -> list[list[tuple[float, float]]]:
+def _subpaths(obj, height: float) -> list[list[tuple[float, float]]]:
     matrix = pdfium_c.FS_MATRIX()
     pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
     a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
@@ -255,12 +253,12 @@ def _is_rect(points: list[tuple[float, float]]) -> bool:
     return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
 
 
-def edges(paths: list, width: float, height: float) -> tuple[list[dict], bool]:
+def edges(paths: list, height: float) -> tuple[list[dict], bool]:
     """pdfplumber's `page.edges` for these path objects, and whether any is a line or a
     rectangle (pdfplumber looks for tables only on such pages)."""
     found, ruled = [], False
     for obj in paths:
-        for points in _subpaths(obj, width, height):
+        for points in _subpaths(obj, height):
             if len(points) == 3 and points[2] == points[0]:
                 points = points[:2]  # "m l h": a line
             if len(points) == 2:
@@ -279,15 +277,9 @@ def edges(paths: list, width: float, height: float) -> tuple[list[dict], bool]:
 
 def _grids(paths: list, width: float, height: float) -> list[list[list[Box | None]]]:
     """Ruled tables as rows of cell boxes, by pdfplumber's TableFinder with its default settings."""
-    found, ruled = edges(paths, width, height)
+    found, ruled = edges(paths, height)
     if not ruled:
         return []
     from pdfplumber.table import TableFinder
 
-    page = SimpleNamespace(edges=found, bbox=(0.0, 0.0, width, height))
-    grids = []
-    for table in TableFinder(page).tables:
-        rows = [list(row.cells) for row in table.rows]
-        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
-            grids.append(rows)
-    return grids
+    return grids_of(TableFinder(SimpleNamespace(edges=found, bbox=(0.0, 0.0, width, height))).tables)

@@ -124,8 +124,8 @@ class Frequencies(dict):
         self._absent.discard(word)
         dict.__setitem__(self, word, count)
 
-    def __reduce__(self):  # pickled (a Prefect task's argument, say) as what it is: a path
-        return (Frequencies, (self.path, self.longest))
+    def __reduce__(self):  # pickled as its path and what it holds (the domain words among it), not its lock
+        return (Frequencies, (self.path, self.longest), None, None, iter(dict.items(self)))
 
 
 def _build(jieba, target: Path) -> None:

@@ -55,6 +55,17 @@ def _cell(chars: list[Char], page: int, box: Box, width: float, height: float) -
     return Cell(Paragraph([c for ln in lines for c in ln.chars], lines), box)
 
 
+def grids_of(tables) -> list[list[list[Box | None]]]:
+    """pdfplumber's tables (from `page.find_tables()` or a TableFinder) as grids: rows of cell
+    boxes, None where a merged cell covers; a table of fewer than two rows or columns is none."""
+    grids = []
+    for table in tables:
+        rows = [list(row.cells) for row in table.rows]
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            grids.append(rows)
+    return grids
+
+
 def ruled_tables(grids: list[list[list[Box | None]]], chars: list[Char], page: int,
                  width: float, height: float) -> list[Table]:
     """Tables from pdfplumber's grids (rows of cell boxes, None where a merged cell covers).

@@ -181,7 +181,10 @@ def _archive(args: argparse.Namespace) -> int:
         # One run at a time on OUT, from reading its store to pruning it (the flow finds it held).
         with hold(args.out, wait=not getattr(args, "no_wait", False)):
             say("正在查找 PDF…")
-            result = None if args.dask else unchanged(str(args.root), str(args.out), **params)
+            the_plan = kept = result = None
+            if not args.dask:
+                the_plan, kept = triaged(str(args.root), str(args.out), **params)
+                result = _summary_if_unchanged(str(args.root), str(args.out), the_plan, kept, params["reviews"])
             if result is None:
                 server = _early_server()
                 head = None
@@ -199,8 +202,7 @@ def _archive(args: argparse.Namespace) -> int:
                         from flows.archive import default_workers
                         from flows.headstart import HeadStart
 
-                        head = HeadStart(str(args.root), str(args.out), args.workers or default_workers(),
-                                         **params).start()
+                        head = HeadStart(the_plan.to_check, kept, args.workers or default_workers(), **params).start()
                     with _one_line_failures(args.debug):
                         result = run(str(args.root), str(args.out), workers=args.workers, dask=args.dask,
                                      pool=args.pool, progress=wanted(sys.stderr, args.quiet),
@@ -316,29 +318,38 @@ def _no_profile_server(server) -> None:
         raise
 
 
-def unchanged(root: str, out: str, *, retry_failed: bool = False, patterns: str | None = None,
-              formats: list[str] | None = None, reviews: str | None = None, **_) -> dict | None:
+def triaged(root: str, out: str, *, retry_failed: bool = False, patterns: str | None = None,
+            formats: list[str] | None = None, **_):
+    """The files under ROOT triaged against OUT's store: (plan, store)."""
+    from flows import pipeline, plan, store
+    from flows.discover import discover
+
+    root, out = str(Path(root).absolute()), str(Path(out).absolute())
+    kept = store.Store(Path(out), store.versions(patterns, pipeline.archive_formats(formats)))
+    return plan.triage(discover(root, exclude=(out,)), kept, retry_failed), kept
+
+
+def unchanged(root: str, out: str, *, reviews: str | None = None, **params) -> dict | None:
     """When nothing under ROOT is new or changed and no Prefect server is configured, the
     summary, written without starting a temporary server (5–10 s of a re-run's 11–13 s).
 
     With a server configured the flow runs as usual, so the run shows in its UI. Returns
     None when there is something to check.
     """
-    from flows import pipeline, plan, store, summary
-    from flows.discover import discover
+    return _summary_if_unchanged(root, out, *triaged(root, out, **params), reviews)
 
-    root, out = str(Path(root).absolute()), str(Path(out).absolute())
-    chosen = pipeline.archive_formats(formats)
-    versions = store.versions(patterns, chosen)
-    kept = store.Store(Path(out), versions)
-    the_plan = plan.triage(discover(root, exclude=(out,)), kept, retry_failed)
+
+def _summary_if_unchanged(root: str, out: str, the_plan, kept, reviews: str | None) -> dict | None:
     if the_plan.to_check:
         return None
     from prefect.settings import PREFECT_API_URL  # only now: a profile or .env may name a server
 
     if PREFECT_API_URL.value():
         return None
-    return summary.finish(Path(root), Path(out), the_plan, dict(the_plan.records), kept, reviews)
+    from flows import summary
+
+    root, out = Path(root).absolute(), Path(out).absolute()
+    return summary.finish(root, out, the_plan, dict(the_plan.records), kept, reviews)
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -327,7 +327,11 @@ def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
     outputs: list[Output] = []
     isolated = not args.debug and (args.timeout > 0 or args.max_memory > 0)
     if isolated and len(args.files) > 1:
-        _warm_up()
+        # loaded once here, what every forked child would load again (with one file there is
+        # nothing to share: its child loads what that file needs)
+        from flows.pipeline import warm
+
+        warm(args.patterns, (args.format,))
     for path in args.files:
         if isolated:
             from flows import isolate
@@ -351,17 +355,6 @@ def run(args: argparse.Namespace) -> tuple[int, list[Output]]:
                 outputs.append(Output(path, None, exit_code=int(status), reason=_reason(path, str(exc))))
         worst = max(worst, status)
     return int(worst), outputs
-
-
-def _warm_up() -> None:
-    """Load once, in the parent, what every child would load again: forked children share it
-    (with one file there is nothing to share: its child loads what that file needs)."""
-    import pdfplumber  # noqa: F401  (for the pages PDFium leaves to it)
-
-    import extract.pdfium  # noqa: F401  (pypdfium2's bindings: 0.1 s a child otherwise)
-    from extract.segment import tokenizer
-
-    tokenizer()
 
 
 def process(args: argparse.Namespace, path: Path) -> tuple[int, Output]:

@@ -14,10 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 
-from flows import pipeline, plan, store, summary
-from flows.discover import discover
+from flows import pipeline, store, summary
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +23,13 @@ log = logging.getLogger(__name__)
 class HeadStart:
     """Check the files a run will check, `workers` at a time, until `finish()`."""
 
-    def __init__(self, root: str, out: str, workers: int, *, retry_failed: bool = False,
+    def __init__(self, to_check: list[tuple[str, str, str]], kept: store.Store, workers: int, *,
                  password: str | None = None, patterns: str | None = None, formats: list[str] | None = None,
                  timeout: float | None = None, memory_mb: int | None = None, **_) -> None:
+        """`to_check` and `kept`: the command line's triage of the run (archive_cli.triaged)."""
         self.formats = pipeline.archive_formats(formats)
-        self.kept = store.Store(Path(out), store.versions(patterns, self.formats))
-        the_plan = plan.triage(discover(root, exclude=(out,)), self.kept, retry_failed)
-        self.pending = list(the_plan.to_check)
+        self.kept = kept
+        self.pending = list(to_check)
         self.options = (password, patterns, timeout, None if memory_mb is None else memory_mb << 20)
         self.records: dict[str, dict] = {}  # sha256 → the record kept in memory (store.held)
         self.lock = threading.Lock()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -114,3 +113,13 @@ def test_a_damaged_copy_is_set_aside_and_built_again(tmp_path):
     assert damaged.startswith("dict [") and damaged.split(" ", 1)[1] == first.split(" ", 1)[1]
     assert not copy.exists()  # set aside: the next run builds it again
     assert _run(code, env).startswith("Frequencies [") and copy.exists()
+
+
+def test_a_pickled_dictionary_keeps_the_domain_words():
+    """Pickled as its path alone, it came back without the domain dictionary's words."""
+    import pickle
+
+    freq = segment.tokenizer().FREQ
+    again = pickle.loads(pickle.dumps(freq))
+    assert isinstance(again, segment.Frequencies) and again["调整后预算数"] == freq["调整后预算数"] == 50000
+    assert "调整后预算数" in again and again.get("科技") == freq.get("科技")

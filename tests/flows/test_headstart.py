@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from flows import store
+from flows.archive_cli import triaged
 from flows.headstart import HeadStart
 from tests.conftest import FIXTURES, ROOT
 from tests.flows.test_operator import _archive, _env, _records
@@ -50,17 +51,23 @@ def test_a_first_run_checks_files_while_its_server_boots_and_counts_them_as_chec
     assert again.returncode == 1 and (totals["checked"], totals["cached"]) == (0, 24), again.stderr
 
 
+def _head(root, out, workers: int) -> HeadStart:
+    """A head start over what the command line's triage finds to check."""
+    the_plan, kept = triaged(str(root), str(out), formats=["json"])
+    return HeadStart(the_plan.to_check, kept, workers, formats=["json"])
+
+
 def test_finish_stops_after_the_files_in_flight_and_stores_what_is_done(tmp_path):
     """In the process itself: two workers, stopped at once; what they finished is stored and
     returned, what they did not start is left to the flow."""
     root, out = _archive(tmp_path / "archive", 12), tmp_path / "out"
-    head = HeadStart(str(root), str(out), 2, formats=["json"]).start()
+    head = _head(root, out, 2).start()
     done = head.finish()
     assert len(done) <= 12
     kept = store.Store(out, store.versions(None, ("json",)))
     assert all(kept.get(sha) is not None for sha in done)
     assert all(record["status"] == "checked" for record in done.values())
-    head = HeadStart(str(root), str(out), 2, formats=["json"])
+    head = _head(root, out, 2)
     assert len(head.pending) == 12 - len(done)  # a new head start's plan: the stored ones are cached
 
 
@@ -69,7 +76,7 @@ def test_a_file_that_fails_in_the_head_start_is_stored_as_failed(tmp_path):
     root.mkdir()
     (root / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"garbage" * 100)
     (root / "good.pdf").write_bytes((FIXTURES / "sample" / "report.pdf").read_bytes())
-    head = HeadStart(str(root), str(tmp_path / "out"), 1, formats=["json"]).start()
+    head = _head(root, tmp_path / "out", 1).start()
     for thread in head.threads:
         thread.join(timeout=60)
     done = head.finish()
