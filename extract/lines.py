@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 from statistics import median
 
 
@@ -22,37 +23,69 @@ class Char:
     score: float = 1.0  # OCR's confidence in the character; 1 for a text layer
 
 
-@dataclass(slots=True)
 class Line:
-    """Characters that share a baseline on one page, left to right."""
+    """Characters that share a baseline on one page, left to right.
 
-    page: int
-    chars: list[Char]
-    page_width: float = 0.0
-    page_height: float = 0.0
-    text: str = field(init=False)
-    size: float = field(init=False)  # the median size of its printed characters (0 for a blank line)
+    A line keeps its characters' boxes in one array, not as Char objects: a 200-page report
+    holds about 100,000 characters from reading until parsing, and a Char with its floats
+    costs 150 bytes where four doubles cost 32 (issue 16: memory per page stays flat). Sizes
+    and OCR scores are kept per character only when they vary along the line.
+    `chars` and `char(i)` give Char objects back, built when asked for.
+    """
 
-    def __post_init__(self) -> None:
-        self.text = "".join(c.text for c in self.chars)
-        sizes = [c.size for c in self.chars if not c.text.isspace()]
-        self.size = median(sizes) if sizes else 0.0
+    __slots__ = ("page", "page_width", "page_height", "text", "size", "count", "x0", "x1", "top", "bottom",
+                 "_texts", "_boxes", "_sizes", "_scores")
+
+    def __init__(self, page: int, chars: list[Char], page_width: float = 0.0, page_height: float = 0.0) -> None:
+        self.page = page
+        self.page_width = page_width
+        self.page_height = page_height
+        self.text = "".join(c.text for c in chars)
+        self.count = len(chars)
+        # Each character's text, kept apart only when one is not a single character (a ligature).
+        self._texts = None if len(self.text) == len(chars) else tuple(c.text for c in chars)
+        # from a list, so the array is allocated to size (extending it over-allocates by 1/8 or more)
+        self._boxes = array("d", [v for c in chars for v in (c.x0, c.top, c.x1, c.bottom)])
+        self._sizes = _uniform([c.size for c in chars])
+        self._scores = _uniform([c.score for c in chars])
+        sizes = [c.size for c in chars if not c.text.isspace()]
+        self.size = median(sizes) if sizes else 0.0  # the median size of its printed characters (0 if blank)
+        self.x0 = chars[0].x0 if chars else 0.0
+        self.x1 = chars[-1].x1 if chars else 0.0
+        self.top = min((c.top for c in chars), default=0.0)
+        self.bottom = max((c.bottom for c in chars), default=0.0)
+
+    def char_text(self, index: int) -> str:
+        return self.text[index] if self._texts is None else self._texts[index]
+
+    def char(self, index: int) -> Char:
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        x0, top, x1, bottom = self._boxes[4 * index : 4 * index + 4]
+        size = self._sizes if isinstance(self._sizes, float) else self._sizes[index]
+        score = self._scores if isinstance(self._scores, float) else self._scores[index]
+        return Char(self.char_text(index), self.page, x0, top, x1, bottom, size, score)
+
+    def left_of(self, index: int) -> float:
+        return self._boxes[4 * (index % self.count)]
+
+    def right_of(self, index: int) -> float:
+        return self._boxes[4 * (index % self.count) + 2]
 
     @property
-    def x0(self) -> float:
-        return self.chars[0].x0
+    def chars(self) -> list[Char]:
+        return [self.char(i) for i in range(self.count)]
 
-    @property
-    def x1(self) -> float:
-        return self.chars[-1].x1
+    def __repr__(self) -> str:
+        return f"Line(page={self.page}, text={self.text!r}, x0={self.x0:.1f}, top={self.top:.1f})"
 
-    @property
-    def top(self) -> float:
-        return min(c.top for c in self.chars)
 
-    @property
-    def bottom(self) -> float:
-        return max(c.bottom for c in self.chars)
+def _uniform(values: list[float]) -> float | array:
+    """One value when all are the same, else all of them."""
+    first = float(values[0]) if values else 0.0
+    return first if all(v == first for v in values) else array("d", values)
 
 
 def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:

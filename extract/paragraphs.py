@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -22,32 +25,48 @@ _MARKER = re.compile(
 
 @dataclass(slots=True)
 class Paragraph:
-    """Printed characters of one paragraph, with their normalised text and the map back."""
+    """The printed lines of one paragraph, with their normalised text and the map back to
+    each character (the lines keep the characters: extract/lines.py)."""
 
-    chars: list[Char]
     lines: list[Line]
     centered: bool = False
     raw: str = field(init=False)
     text: str = field(init=False)
-    _src: list[int] = field(init=False, repr=False)
-    _line_of: list[int] = field(init=False, repr=False)
+    _src: array = field(init=False, repr=False)  # text index -> character index
+    _first: list[int] = field(init=False, repr=False)  # line index -> its first character's index
 
     def __post_init__(self) -> None:
-        self.raw = "".join(c.text for c in self.chars)
-        # A Char's text is normally one character; expand the rare ligature safely.
-        expanded: list[int] = []
-        for index, ch in enumerate(self.chars):
-            expanded.extend([index] * len(ch.text))
+        self.raw = "".join(line.text for line in self.lines)
+        self._first = list(accumulate((line.count for line in self.lines[:-1]), initial=0))
+        count = self._first[-1] + self.lines[-1].count if self.lines else 0
+        # A character's text is normally one character; expand the rare ligature safely.
+        if len(self.raw) == count:
+            expanded = range(count)
+        else:
+            expanded = [index for index in range(count) for _ in self._text_of(index)]
         text, src = normalize(self.raw)
         self.text = text
-        self._src = [expanded[i] for i in src]
-        self._line_of = []
-        for number, line in enumerate(self.lines):
-            self._line_of.extend([number] * len(line.chars))
+        self._src = array("I", (expanded[i] for i in src))
 
     @property
     def page(self) -> int:
-        return self.chars[0].page
+        return self.lines[0].page
+
+    @property
+    def chars(self) -> list[Char]:
+        return [c for line in self.lines for c in line.chars]
+
+    def _line_of(self, index: int) -> int:
+        """The line of the paragraph's index-th character."""
+        return bisect_right(self._first, index) - 1
+
+    def _char(self, index: int) -> Char:
+        line = self._line_of(index)
+        return self.lines[line].char(index - self._first[line])
+
+    def _text_of(self, index: int) -> str:
+        line = self._line_of(index)
+        return self.lines[line].char_text(index - self._first[line])
 
     def span(self, start: int, end: int) -> Span:
         """Where text[start:end] is printed: its first character's line, page and box."""
@@ -56,26 +75,26 @@ class Paragraph:
         start = min(max(start, 0), len(self.text) - 1)
         end = max(min(end, len(self.text)), start + 1)
         first = self._src[start]
-        line = self._line_of[first]
-        on_line = [self.chars[i] for i in self._src[start:end] if self._line_of[i] == line]
+        line = self._line_of(first)
+        on_line = [self._char(i) for i in self._src[start:end] if self._line_of(i) == line]
         box = (
             min(c.x0 for c in on_line),
             min(c.top for c in on_line),
             max(c.x1 for c in on_line),
             max(c.bottom for c in on_line),
         )
-        return Span(self.chars[first].page, tuple(round(v, 2) for v in box), self.lines[line].text)
+        return Span(self.lines[line].page, tuple(round(v, 2) for v in box), self.lines[line].text)
 
     def confidence(self, start: int, end: int) -> float:
         """OCR's lowest confidence among the characters behind text[start:end] (1 for text layers)."""
-        return min((self.chars[i].score for i in self._src[start:end]), default=1.0)
+        return min((self._char(i).score for i in self._src[start:end]), default=1.0)
 
     def raw_slice(self, start: int, end: int) -> str:
         """The printed characters behind text[start:end], as printed."""
         if start >= end or not self.text:
             return ""
         first, last = self._src[start], self._src[min(end, len(self.text)) - 1]
-        return "".join(c.text for c in self.chars[first : last + 1])
+        return "".join(self._text_of(i) for i in range(first, last + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,25 +173,24 @@ _NO_LINE_START = set("，。、；：！？）》」』】〕％%,.;:!?)]")
 def _text_end(line: Line) -> float:
     """Where a line's text ends, not counting closing punctuation, which typesetters may hang
     past the margin (Word does for Chinese): such a line is full, not a character long."""
-    chars = line.chars
-    end = len(chars)
-    while end > 1 and (chars[end - 1].text in _NO_LINE_START or chars[end - 1].text.isspace()):
+    end = line.count
+    while end > 1 and (line.char_text(end - 1) in _NO_LINE_START or line.char_text(end - 1).isspace()):
         end -= 1
-    return chars[end - 1].x1
+    return line.right_of(end - 1)
 
 
 def _first_word_width(line: Line) -> float:
     """Width of what could not be split from the line's start: a run of digits, Latin
     letters and signs up to the first ideograph, or the first ideograph alone; either
     with the punctuation after it that may not start a line."""
-    chars = line.chars
+    count, text = line.count, line.char_text
     end = 0
-    while end < len(chars) and not _is_ideograph(chars[end].text) and not chars[end].text.isspace():
+    while end < count and not _is_ideograph(text(end)) and not text(end).isspace():
         end += 1
     end = max(end, 1)
-    while end < len(chars) and chars[end].text in _NO_LINE_START:
+    while end < count and text(end) in _NO_LINE_START:
         end += 1
-    return chars[end - 1].x1 - chars[0].x0
+    return line.right_of(end - 1) - line.x0
 
 
 def _continues_title(line: Line, previous: Line, layout: Layout) -> bool:
@@ -185,9 +203,8 @@ def _continues_title(line: Line, previous: Line, layout: Layout) -> bool:
 
 
 def _paragraph(lines: list[Line], left, right) -> Paragraph:
-    chars = [c for line in lines for c in line.chars]
     centered = all(_is_centered(line, left, right) for line in lines)
-    return Paragraph(chars, lines, centered)
+    return Paragraph(lines, centered)
 
 
 def _is_centered(line: Line, left, right) -> bool:

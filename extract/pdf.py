@@ -43,7 +43,7 @@ class PageContent:
 AUTO, PDFPLUMBER = "auto", "pdfplumber"
 # PDFium's document keeps what it parsed of every page read (fonts above all): 24 MiB over a
 # 200-page report read whole, 3 MiB when it is opened again every 20 pages (as fast).
-REOPEN_EVERY = 20
+REOPEN_EVERY = 10
 
 
 def read_pages(path: Path, password: str | None = None, max_pages: int | None = None,

@@ -104,7 +104,7 @@ def paragraphs_from_text(text: str) -> list[Paragraph]:
                 Char(ch, page_number, 10.0 * i, top, 10.0 * (i + 1), top + 10.0, 10.0)
                 for i, ch in enumerate(line_text)
             ]
-            paragraphs.append(Paragraph(chars, [Line(page_number, chars)]))
+            paragraphs.append(Paragraph([Line(page_number, chars)]))
     return paragraphs
 
 

@@ -52,7 +52,7 @@ def _cell(chars: list[Char], page: int, box: Box, width: float, height: float) -
     if not any(not c.text.isspace() for c in own):
         return Cell(None, box)
     lines = group_lines(own, page, width, height)
-    return Cell(Paragraph([c for ln in lines for c in ln.chars], lines), box)
+    return Cell(Paragraph(lines), box)
 
 
 def grids_of(tables) -> list[list[list[Box | None]]]:
@@ -106,17 +106,22 @@ def _spans_right(box: Box, grid, r: int, c: int) -> bool:
 # ---- borderless tables -----------------------------------------------------------------------
 
 
-def _segments(line: Line) -> list[list[Char]]:
-    """A line cut where a gap wider than 1.5 characters separates its characters."""
-    size = line.size or 10.0
-    parts: list[list[Char]] = [[]]
-    for ch in line.chars:
-        if ch.text.isspace():
+def _segment_indices(line: Line) -> list[list[int]]:
+    """A line cut where a gap wider than 1.5 characters separates its characters: each
+    piece's character indices."""
+    gap = 1.5 * (line.size or 10.0)
+    parts: list[list[int]] = [[]]
+    for i in range(line.count):
+        if line.char_text(i).isspace():
             continue
-        if parts[-1] and ch.x0 - parts[-1][-1].x1 > 1.5 * size:
+        if parts[-1] and line.left_of(i) - line.right_of(parts[-1][-1]) > gap:
             parts.append([])
-        parts[-1].append(ch)
+        parts[-1].append(i)
     return [p for p in parts if p]
+
+
+def _segments(line: Line) -> list[list[Char]]:
+    return [[line.char(i) for i in part] for part in _segment_indices(line)]
 
 
 def borderless_tables(lines: list[Line], min_rows: int = 3, min_columns: int = 3) -> tuple[list[Line], list[Table]]:
@@ -129,7 +134,7 @@ def borderless_tables(lines: list[Line], min_rows: int = 3, min_columns: int = 3
     height apart form one row. Returns the lines not in a table, and the tables.
     """
     tables: list[Table] = []
-    anchors = [i for i, line in enumerate(lines) if len(_segments(line)) >= min_columns]
+    anchors = [i for i, line in enumerate(lines) if len(_segment_indices(line)) >= min_columns]
     used: set[int] = set()
     index = 0
     while index < len(anchors):
@@ -243,9 +248,8 @@ def _loose_cell(chars: list[Char], line: Line) -> Cell:
     if not chars:
         return Cell(None, (0.0, 0.0, 0.0, 0.0))
     cell_lines = group_lines(chars, line.page, line.page_width, line.page_height)
-    ordered = [c for ln in cell_lines for c in ln.chars]
     box = (min(c.x0 for c in chars), min(c.top for c in chars), max(c.x1 for c in chars), max(c.bottom for c in chars))
-    return Cell(Paragraph(ordered, cell_lines), box)
+    return Cell(Paragraph(cell_lines), box)
 
 
 # ---- tables running over pages -----------------------------------------------------------------

@@ -291,7 +291,7 @@ def test_footer_between_the_halves_of_a_split_item_line():
 def _two_line_paragraph():
     first = line("（6）房屋租金，调整预算数 832.52 万元，实际", 300, x0=110.0)
     second = line("执行数802.51万元。", 72, page=2, x0=90.0)
-    return Paragraph([*first.chars, *second.chars], [first, second]), first, second
+    return Paragraph([first, second]), first, second
 
 
 def test_span_of_a_figure_with_spaces_dropped():
@@ -328,3 +328,35 @@ def test_raw_slice_gives_the_printed_form():
     para, _, _ = _two_line_paragraph()
     start = para.text.index("832.52")
     assert para.raw_slice(start, start + len("832.52万元")) == "832.52 万元"
+
+
+# ------------------------------------------------------------------ compact lines
+
+
+def test_a_line_gives_back_every_character_as_read():
+    """Lines keep boxes in arrays (issue 16); what comes back must be what went in: a
+    ligature's two letters, sizes and OCR scores that vary along the line."""
+    chars = [Char("预", 3, 90.0, 100.0, 100.25, 110.5, 10.0),
+             Char("ﬁ", 3, 100.25, 101.0, 106.0, 110.0, 9.5, 0.62),  # a ligature: one glyph, its own text
+             Char("fi", 3, 106.0, 101.0, 112.0, 110.0, 9.5, 0.88),
+             Char(" ", 3, 112.0, 100.0, 115.0, 110.5, 10.0),
+             Char("算", 3, 115.0, 99.75, 125.0, 110.5, 12.0)]
+    made = Line(3, chars, WIDTH, HEIGHT)
+    assert made.chars == chars
+    assert made.char(-1) == chars[-1] and made.char(2).text == "fi"
+    assert (made.text, made.count, made.x0, made.x1, made.top, made.bottom) == ("预ﬁfi 算", 5, 90.0, 125.0, 99.75, 110.5)
+    assert made.size == 9.75  # the median of the printed characters' sizes, the space left out
+    with pytest.raises(IndexError):
+        made.char(5)
+
+
+def test_a_ligature_maps_back_to_its_glyph():
+    """Normalised text is longer than the glyphs when one glyph prints two letters: a figure
+    after it must still be boxed on its own glyphs."""
+    chars = [Char(t, 1, 90.0 + 10 * i, 200.0, 100.0 + 10 * i, 210.0, SIZE) for i, t in enumerate("ab")]
+    chars.append(Char("ff", 1, 110.0, 200.0, 120.0, 210.0, SIZE))  # one glyph, two letters
+    chars += [Char(t, 1, 120.0 + 10 * i, 200.0, 130.0 + 10 * i, 210.0, SIZE) for i, t in enumerate("12万元")]
+    para = Paragraph([Line(1, chars, WIDTH, HEIGHT)])
+    start = para.text.index("12")
+    assert para.span(start, start + 4).bbox == (120.0, 200.0, 160.0, 210.0)
+    assert para.raw_slice(start, start + 4) == "12万元"
