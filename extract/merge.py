@@ -25,9 +25,10 @@ def merge_readings(lines: list[ProjectLine]) -> list[ProjectLine]:
     rows called 其他交通费 are three projects), and neither does an ambiguous name.
     """
     kept: list[ProjectLine] = []
+    named: dict[str, list[ProjectLine]] = {}  # the kept lines of each folded name, in order
     for line in lines:
         name = same_name(line.name)
-        same = [p for p in kept if same_name(p.name) == name]
+        same = named.get(name, [])
         if line.group:
             candidates = [p for p in same if p.group == line.group] or [p for p in same if not p.group]
         else:
@@ -35,6 +36,7 @@ def merge_readings(lines: list[ProjectLine]) -> list[ProjectLine]:
         target = candidates[0] if len(candidates) == 1 else None
         if target is None or line.source in {target.source, *(r.source for r in target.readings)}:
             kept.append(line)
+            named.setdefault(name, []).append(line)
             continue
         target.readings.append(line)
         if not target.group:
