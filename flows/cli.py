@@ -408,11 +408,11 @@ def _render(args: argparse.Namespace, report, path: Path) -> tuple[int, Output]:
         return ExitCode.ok, Output(path, fmt.render(report, None, path))
     from reconcile import reconcile
 
-    from reconcile.document import document
+    from reconcile.document import verdict
 
     result = reconcile(report)
     result.reviews = getattr(args, "decisions", None)
-    doc = document(report, result)
+    doc = verdict(result)
     status = ExitCode.findings if failing(doc["findings"], getattr(args, "fail_on", "error")) else ExitCode.ok
     if not any(c.outcome != "insufficient_data" for c in result.checks):
         unused = f"；未能关联的含数字句子 {len(report.unused)} 句（见 JSON 的 unused）" if report.unused else ""

@@ -28,6 +28,7 @@ class Resolved:
 class Context:
     report: Report
     corrections: dict[Fact, Decimal] = field(default_factory=dict)  # fact → value in 万元
+    _line_members: dict[int, Member] = field(default_factory=dict, repr=False)
 
     @cached_property
     def finest_step(self) -> Decimal:
@@ -65,16 +66,23 @@ class Context:
     def members_of(self, aggregate: Aggregate) -> Resolved:
         return self.resolved[id(aggregate)]
 
+    def _as_member(self, line: ProjectLine) -> Member:
+        """A line as a member of its group or table: one Member for every aggregate it is in (a
+        long report's groups share labels, and their members would be counted out again)."""
+        member = self._line_members.get(id(line))
+        if member is None:
+            member = Member(line.name, line.name, None, "line", None, line.group, line.seq, line.span.page)
+            self._line_members[id(line)] = member
+        return member
+
     def _resolve(self, aggregate: Aggregate) -> Resolved:
         projects = self.report.projects
         if aggregate.kind == "group":
             lines = self.report.lines_of(aggregate.label)
-            members = [Member(p.name, p.name, None, "line", None, p.group, p.seq, p.span.page) for p in lines]
-            return Resolved(members, lines)
+            return Resolved([self._as_member(p) for p in lines], lines)
         if aggregate.rows or aggregate.kind in ROW_KINDS:
             lines = aggregate.rows
-            members = [Member(p.name, p.name, None, "line", None, p.group, p.seq, p.span.page) for p in lines]
-            return Resolved(members, lines, "" if lines else "表中没有可合计的行")
+            return Resolved([self._as_member(p) for p in lines], lines, "" if lines else "表中没有可合计的行")
         if aggregate.kind != "enumeration":
             return Resolved([], [], "未列出明细项目")
         matches = assign([m.name for m in aggregate.members], [p.name for p in projects])

@@ -191,12 +191,21 @@ def document(report: Report, result: Result | None = None) -> dict:
         out["tables"] = [{"page": t.page, "pages": list(t.pages), "bbox": list(t.bbox), "ruled": t.ruled,
                           "rows": [list(r) for r in t.rows]} for t in report.tables]
     if result is not None:
-        out["summary"] = summary(result)
+        found = verdict(result)
+        out["summary"] = found.pop("summary")
         out["checks"] = [check_dict(c) for c in result.checks]
-        out["findings"] = [finding_dict(f) for f in result.findings]
-        assign_ids(out["findings"])
-        if result.reviews is not None:
-            reviews.apply(out, result.reviews)
+        out |= found
+    return out
+
+
+def verdict(result: Result) -> dict:
+    """The document's summary and findings (with their ids and, when a reviews file is in force,
+    decisions): all the exit status and the terminal's table need, without the checks and
+    what was read (a 200-page report's take megabytes)."""
+    out = {"summary": summary(result), "findings": [finding_dict(f) for f in result.findings]}
+    assign_ids(out["findings"])
+    if result.reviews is not None:
+        reviews.apply(out, result.reviews)
     return out
 
 

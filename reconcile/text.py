@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from extract.model import Report
-from reconcile.document import document, summary
+from reconcile.document import summary, verdict
 from reconcile.model import Result
 from reconcile.reviews import DECISION_WORDS, decision_of
 
@@ -31,7 +31,7 @@ def render(report: Report, result: Result) -> str:
         lines.append(f"第 {_pages(report.source.unread_pages)} 页没有文字层，未能读取（安装 jixiao[ocr] 可识别）")
     lines.append("")
     findings = result.findings
-    reviewed = document(report, result) if result.reviews is not None else None
+    reviewed = verdict(result) if result.reviews is not None else None
     decided = reviewed["findings"] if reviewed else None
     if findings:
         header = ("级别", "规则", "页码", "说明")
