@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="jixiao",
         description="核对绩效自评报告中的合计、比率、项数与结余（Check the arithmetic of performance self-evaluation reports.）",
         epilog=epilog(("jixiao check report.pdf", "jixiao extract report.pdf --format csv --out 项目.csv",
-                       "jixiao review report.pdf", "jixiao archive 报告/ --out 结果/", "jixiao schema > report.schema.json",
+                       "jixiao review report.pdf", "jixiao render report.json --pdf report.pdf --out report.html",
+                       "jixiao archive 报告/ --out 结果/", "jixiao schema > report.schema.json",
                        "jixiao COMMAND --help                  # 各命令的选项与示例")),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # "--work 2" is not "--workers 2": scripts and config files stay unambiguous
@@ -113,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     patterns.add_argument("--patterns", metavar="TOML", help="a user's phrasings, overlaid on the shipped ones")
     patterns.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     add_review_command(sub)
+    from flows.render_cli import add_render_command
+
+    add_render_command(sub)
     from flows.archive_cli import add_commands
 
     add_commands(sub)  # archive, serve
@@ -175,6 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             return review(args)
+        except JixiaoError as exc:
+            return fail(exc, args.debug)
+    if args.command == "render":
+        from flows.render_cli import render
+
+        try:
+            return render(args)
         except JixiaoError as exc:
             return fail(exc, args.debug)
     if args.command in ("archive", "serve"):  # Prefect flows: flows/archive_cli.py

@@ -21,8 +21,6 @@ import io
 from pathlib import Path
 
 from extract.errors import OutputError, shown
-from extract.model import Report
-from reconcile.model import Result
 from reconcile.reviews import DECISION_WORDS, DISMISSED
 from reconcile.view import SEVERITY_WORDS, build
 
@@ -39,15 +37,14 @@ AUTHOR = "jixiao"
 PRINT = 4  # /F: the annotation is printed
 
 
-def render(report: Report, result: Result | None, pdf_path: Path | str | None) -> bytes:
-    """The original PDF (`pdf_path`, checked against the report's SHA-256) with the findings annotated."""
+def render(doc: dict, pdf_path: Path | str | None) -> bytes:
+    """The original PDF (`pdf_path`, checked against the document's SHA-256) with a checked JSON
+    document's findings annotated."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
-    from reconcile import reconcile
-
-    data = _original(report, pdf_path)
-    marks = _marks(build(report, reconcile(report) if result is None else result)["findings"])
+    data = _original(doc, pdf_path)
+    marks = _marks(build(doc)["findings"])
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -57,7 +54,7 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None) -
         if not marks:
             return data  # nothing to mark: the original, unchanged
         writer = PdfWriter(reader, incremental=True)
-        ocr_pages = set(report.source.ocr_pages)
+        ocr_pages = set(doc["source"]["ocr_pages"])
         for number, on_page in marks.items():
             page = writer.pages[number - 1]
             frame = _Frame(page, ocr=number in ocr_pages)
@@ -76,8 +73,8 @@ def render(report: Report, result: Result | None, pdf_path: Path | str | None) -
     return out.getvalue()
 
 
-def _original(report: Report, pdf_path: Path | str | None) -> bytes:
-    """The bytes of the PDF the report was read from; anything else is refused."""
+def _original(doc: dict, pdf_path: Path | str | None) -> bytes:
+    """The bytes of the PDF the document was read from; anything else is refused."""
     if pdf_path is None:
         raise OutputError("PDF 格式需要原始 PDF 文件", "请提供核对时读取的原文件")
     try:
@@ -85,7 +82,7 @@ def _original(report: Report, pdf_path: Path | str | None) -> bytes:
     except OSError as exc:
         raise OutputError(f"{shown(pdf_path)}：无法读取原始 PDF（{exc.strerror or exc}）",
                           "请提供核对时读取的原文件") from exc
-    if hashlib.sha256(data).hexdigest() != report.source.sha256:
+    if hashlib.sha256(data).hexdigest() != doc["source"]["sha256"]:
         raise OutputError(f"{shown(pdf_path)}：与核对的文件不一致（SHA-256 不同），无法在其上标注",
                           "请提供核对时读取的原文件")
     return data

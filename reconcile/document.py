@@ -15,7 +15,7 @@ from reconcile import reviews
 from reconcile.registry import RULES
 from reconcile.wording import field_word
 
-SCHEMA = "jixiao.report/2"  # 2: relations, unused, arrived/arrival_rate on project lines
+SCHEMA = "jixiao.report/3"  # 2: relations, unused, arrived/arrival_rate; 3: links (check, project, boxes…)
 
 
 def number(value: Decimal | None) -> str | None:
@@ -195,7 +195,59 @@ def document(report: Report, result: Result | None = None) -> dict:
         out["summary"] = found.pop("summary")
         out["checks"] = [check_dict(c) for c in result.checks]
         out |= found
+        _link(report, result, out)
     return out
+
+
+def _link(report: Report, result: Result, doc: dict) -> None:
+    """Tie checks, findings and project lines together by their indices in the document, so that
+    a reviewer's view (HTML, Excel, Markdown) is made from the document alone:
+
+    - a check's `findings` (what it raised), `project` (the one line it is about, if one) and
+      `lines` (the lines whose figures it used);
+    - a finding's `check`, `project`, and `boxes`: what to draw on the page — the questioned
+      figure (role "stated"), then the figures it was checked against ("member")."""
+    finding_at = {id(f): i for i, f in enumerate(result.findings)}
+    owner = {id(fact): i for i, p in enumerate(report.projects) for fact in p.facts().values()}
+    line_at = {(p.group, p.seq): i for i, p in enumerate(report.projects)}
+    for f in doc["findings"]:  # a finding no check raised (none today) has nothing to draw
+        f.update(check=None, project=None, boxes=[])
+    for ci, (check, cdoc) in enumerate(zip(result.checks, doc["checks"], strict=True)):
+        subject = _subject(check, owner, line_at)
+        cdoc.update(findings=[finding_at[id(f)] for f in check.findings], project=subject,
+                    lines=sorted({owner[id(f)] for f in check.inputs if id(f) in owner}))
+        for f in check.findings:
+            doc["findings"][finding_at[id(f)]].update(check=ci, project=subject,
+                                                      boxes=_boxes(f, check, report, line_at))
+
+
+def _subject(check: Check, owner: dict[int, int], line_at: dict[tuple[str, str], int]) -> int | None:
+    """The one project line a check is about, if it is about one (a rate, a remainder…)."""
+    if check.relation == "name":
+        matched = [line_at.get((m.group, m.seq)) for m in check.members if m.matched]
+        return matched[0] if len(matched) == 1 else None
+    if check.relation in ("sum", "count"):
+        return None
+    lines = {owner[id(f)] for f in check.inputs if id(f) in owner}
+    return lines.pop() if len(lines) == 1 else None
+
+
+def _boxes(finding: Finding, check: Check, report: Report, line_at: dict) -> list[dict]:
+    """What to draw for a finding: the stated figure, then the figures it was checked against."""
+    spans = list(finding.evidence)
+    if not spans:
+        spans = [fact.span for fact in check.inputs]
+    if check.relation == "name":
+        spans += [report.projects[line_at[(m.group, m.seq)]].span for m in check.members
+                  if m.matched and (m.group, m.seq) in line_at]
+    boxes = [{"page": finding.span.page, "bbox": list(finding.span.bbox), "role": "stated"}]
+    seen = {(finding.span.page, tuple(finding.span.bbox))}
+    for span in spans:
+        key = (span.page, tuple(span.bbox))
+        if key not in seen:
+            seen.add(key)
+            boxes.append({"page": span.page, "bbox": list(span.bbox), "role": "member"})
+    return boxes
 
 
 def verdict(result: Result) -> dict:

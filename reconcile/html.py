@@ -9,8 +9,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from extract.model import Report
-from reconcile.model import Result
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The reviews data block: JSON, never markup. Its text holds no "<" (escaped), so it ends at the first one.
@@ -72,18 +70,16 @@ def page(template: str, **context) -> str:
                                                        words=words(), **context)
 
 
-def render(report: Report, result: Result | None, pdf_path: Path | str | None = None) -> str:
-    """The checked report as one HTML page; without a readable PDF it says so instead of showing crops."""
+def render(doc: dict, pdf_path: Path | str | None = None) -> str:
+    """A checked JSON document as one HTML page, with crops of the PDF (checked against the
+    document's SHA-256) as evidence; without a readable PDF it says so instead of showing crops."""
     from markupsafe import Markup
 
-    from reconcile import reconcile
     from reconcile.evidence import page_crops
     from reconcile.view import build
 
-    if result is None:
-        result = reconcile(report)
-    view = build(report, result)
-    evidence = page_crops(pdf_path, report.source.sha256, {f["index"]: f["boxes"] for f in view["findings"]})
+    view = build(doc)
+    evidence = page_crops(pdf_path, doc["source"]["sha256"], {f["index"]: f["boxes"] for f in view["findings"]})
     ids = [f["id"] for f in view["findings"]]
     decisions = {f["id"]: f["review"] for f in view["findings"] if f.get("review")}
     return page("report.html.j2", view=view, evidence=evidence, reviews=Markup(reviews_block(ids, decisions)))

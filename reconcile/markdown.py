@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extract.model import Report
-from reconcile.model import Result
 from reconcile.reviews import DECISION_WORDS
 from reconcile.view import SEVERITY_WORDS, build
 
@@ -20,12 +18,9 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text or "").strip())
 
 
-def render(report: Report, result: Result | None, pdf_path: Path | str | None = None) -> str:
-    from reconcile import reconcile
-
-    if result is None:
-        result = reconcile(report)
-    view = build(report, result)
+def render(doc: dict, pdf_path: Path | str | None = None) -> str:
+    """A checked JSON document as a short Markdown summary (the PDF is not needed)."""
+    view = build(doc)
     doc, src, s = view["document"], view["source"], view["summary"]
     o = s["outcomes"]
     who = " ".join(str(x) for x in (doc["organization"] or "单位未识别", doc["year"] or "") if x != "")

@@ -14,6 +14,7 @@ from extract.model import Report
 from reconcile.model import Result
 
 Renderer = Callable[[Report, "Result | None", "Path | None"], "str | bytes"]  # (report, result, pdf path)
+FromDocument = Callable[[dict, "Path | None"], "str | bytes"]  # (checked JSON document, pdf path)
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,21 @@ class Format:
     checks: bool = True  # offered by `jixiao check` (False: `extract` only)
     extracts: bool = False  # offered by `jixiao extract`
     bom: bytes = b""  # written before the content in a file (--out), never on standard output
+    # Renders a checked JSON document, saved or fresh (`jixiao render`): `render` then checks and
+    # goes through the document, so both give the same file.
+    from_document: FromDocument | None = None
 
 
 def _json(report: Report, result: Result | None, pdf: Path | None) -> str:
     from reconcile.document import document, dumps
 
     return dumps(document(report, result))
+
+
+def _json_again(doc: dict, pdf: Path | None) -> str:
+    from reconcile.document import dumps
+
+    return dumps(doc)
 
 
 def _json_list(parts: list[str]) -> str:
@@ -63,28 +73,43 @@ def _csv_concat(parts: list[str]) -> str:
     return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
 
 
-def _html(report: Report, result: Result | None, pdf: Path | None) -> str:
+def checked(report: Report, result: Result | None) -> dict:
+    """The JSON document of a checked report (checked now when `result` is None)."""
+    from reconcile import reconcile
+    from reconcile.document import document
+
+    return document(report, reconcile(report) if result is None else result)
+
+
+def _through_document(from_document: FromDocument) -> Renderer:
+    def render(report: Report, result: Result | None, pdf: Path | None) -> str | bytes:
+        return from_document(checked(report, result), pdf)
+
+    return render
+
+
+def _html(doc: dict, pdf: Path | None) -> str:
     from reconcile.html import render
 
-    return render(report, result, pdf)
+    return render(doc, pdf)
 
 
-def _xlsx(report: Report, result: Result | None, pdf: Path | None) -> bytes:
+def _xlsx(doc: dict, pdf: Path | None) -> bytes:
     from reconcile.xlsx import render
 
-    return render(report, result, pdf)
+    return render(doc, pdf)
 
 
-def _md(report: Report, result: Result | None, pdf: Path | None) -> str:
+def _md(doc: dict, pdf: Path | None) -> str:
     from reconcile.markdown import render
 
-    return render(report, result, pdf)
+    return render(doc, pdf)
 
 
-def _pdf(report: Report, result: Result | None, pdf: Path | None) -> bytes:
+def _pdf(doc: dict, pdf: Path | None) -> bytes:
     from reconcile.annotate import render
 
-    return render(report, result, pdf)
+    return render(doc, pdf)
 
 
 def _md_combine(parts: list[str]) -> str:
@@ -118,9 +143,11 @@ def offered(command: str) -> tuple[str, ...]:
 
 
 register(Format("text", ".txt", _text, combine="\n".join))
-register(Format("json", ".json", _json, combine=_json_list, extracts=True))
+register(Format("json", ".json", _json, combine=_json_list, extracts=True, from_document=_json_again))
 register(Format("csv", ".csv", _csv, combine=_csv_concat, checks=False, extracts=True, bom=UTF8_BOM))
-register(Format("html", ".html", _html))  # one self-contained page per report, with page crops
-register(Format("xlsx", ".xlsx", _xlsx, binary=True))
-register(Format("md", ".md", _md, combine=_md_combine))
-register(Format("pdf", ".pdf", _pdf, binary=True))  # the original PDF with the findings annotated
+# one self-contained page per report, with page crops
+register(Format("html", ".html", _through_document(_html), from_document=_html))
+register(Format("xlsx", ".xlsx", _through_document(_xlsx), binary=True, from_document=_xlsx))
+register(Format("md", ".md", _through_document(_md), combine=_md_combine, from_document=_md))
+# the original PDF with the findings annotated
+register(Format("pdf", ".pdf", _through_document(_pdf), binary=True, from_document=_pdf))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extract.model import Report
 from reconcile.arithmetic import HABIT_NAMES, percent, show, to_places
-from reconcile.document import document, number
-from reconcile.model import SEVERITIES, Check, Result
+from reconcile.document import number
+from reconcile.model import SEVERITIES
 from reconcile.registry import RULES
 
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -34,37 +33,31 @@ def tool_version() -> str:
         return "0+unknown"
 
 
-def build(report: Report, result: Result) -> dict:
-    """The document of `reconcile.document` with each finding tied to its check, its boxes and
-    its project line, and each project line given its recomputed rate and its findings."""
-    doc = document(report, result)
-    found = result.findings
-    finding_at = {id(f): i for i, f in enumerate(found)}
-    owner = {id(fact): i for i, p in enumerate(report.projects) for fact in p.facts().values()}
-    line_at = {(p.group, p.seq): i for i, p in enumerate(report.projects)}
+def build(doc: dict) -> dict:
+    """The checked JSON document (`reconcile.document`, saved or fresh) made ready for a reviewer:
+    findings, checks and project lines numbered and given anchors, each project line its
+    recomputed rate, its findings and the failed sums it is counted in. Uses the document's
+    own links (a check's findings and lines, a finding's check, project and boxes) and
+    nothing else: what is rendered from a saved document is what was rendered after the check."""
+    line_at = {(p["group"], p["seq"]): i for i, p in enumerate(doc["projects"])}
     projects = [dict(p, index=i, anchor=f"p{i + 1}", findings=[], sums=[], checks={})
                 for i, p in enumerate(doc["projects"])]
-    findings = [dict(f, index=i, anchor=f"f{i + 1}", check=None, project=None, boxes=[])
-                for i, f in enumerate(doc["findings"])]
-
-    for ci, (check, cdoc) in enumerate(zip(result.checks, doc["checks"], strict=True)):
-        cdoc.update(index=ci, anchor=f"c{ci + 1}", findings=[finding_at[id(f)] for f in check.findings])
-        for member in cdoc["members"]:
-            member["project"] = line_at.get((member["group"], member["seq"])) if member["matched"] else None
-        subject = _subject(check, owner, line_at)
-        cdoc["project"] = subject
-        for f in check.findings:
-            fi = finding_at[id(f)]
-            findings[fi].update(check=ci, project=subject, boxes=_boxes(f, check, report, line_at))
+    findings = [dict(f, index=i, anchor=f"f{i + 1}") for i, f in enumerate(doc["findings"])]
+    checks = []
+    for ci, check in enumerate(doc["checks"]):
+        members = [dict(m, project=line_at.get((m["group"], m["seq"])) if m["matched"] else None)
+                   for m in check["members"]]
+        checks.append(dict(check, index=ci, anchor=f"c{ci + 1}", members=members))
+        subject = check["project"]
         if subject is not None:
-            projects[subject]["checks"].setdefault(check.relation, ci)
-            projects[subject]["findings"].extend(finding_at[id(f)] for f in check.findings)
-        if check.relation == "sum" and check.findings:
-            for pi in sorted({owner[id(f)] for f in check.inputs if id(f) in owner}):
-                projects[pi]["sums"].extend(finding_at[id(f)] for f in check.findings)
+            projects[subject]["checks"].setdefault(check["relation"], ci)
+            projects[subject]["findings"].extend(check["findings"])
+        if check["relation"] == "sum" and check["findings"]:
+            for pi in check["lines"]:
+                projects[pi]["sums"].extend(check["findings"])
 
-    for line, row in zip(report.projects, projects, strict=True):
-        row.update(_rate(line, doc["checks"][row["checks"]["rate"]] if "rate" in row["checks"] else None))
+    for row in projects:
+        row.update(_rate(row, checks[row["checks"]["rate"]] if "rate" in row["checks"] else None))
         row["findings"].sort()
         row["severity"] = _worst(findings[i]["severity"] for i in row["findings"])
 
@@ -74,63 +67,42 @@ def build(report: Report, result: Result) -> dict:
         "document": doc["document"],
         "summary": doc["summary"],
         "findings": findings,
-        "checks": doc["checks"],
+        "checks": checks,
         "projects": projects,
-        "relations": relation_table(doc["checks"]),
-        "insufficient": [c for c in doc["checks"] if c["outcome"] == "insufficient_data"],
+        "relations": relation_table(checks),
+        "insufficient": [c for c in checks if c["outcome"] == "insufficient_data"],
         "unused": doc.get("unused", []),
         "rules": sorted(({"code": code, "title": RULES[code].title, "severity": RULES[code].severity, "count": n}
                          for code, n in doc["summary"]["by_rule"].items()),
                         key=lambda r: (SEVERITIES.index(r["severity"]), r["code"])),
-        "passing": passing_verdicts(doc["checks"]),
+        "passing": passing_verdicts(checks),
         "version": tool_version(),
     }
 
 
-def _subject(check: Check, owner: dict[int, int], line_at: dict[tuple[str, str], int]) -> int | None:
-    """The one project line a check is about, if it is about one (a rate, a remainder…)."""
-    if check.relation == "name":
-        matched = [line_at.get((m.group, m.seq)) for m in check.members if m.matched]
-        return matched[0] if len(matched) == 1 else None
-    if check.relation in ("sum", "count"):
+def _wan(fact: dict | None) -> Decimal | None:
+    """A money figure of the document in 万元."""
+    if fact is None:
         return None
-    lines = {owner[id(f)] for f in check.inputs if id(f) in owner}
-    return lines.pop() if len(lines) == 1 else None
+    return Decimal(fact.get("value_wan") or fact["value"])
 
 
-def _boxes(finding, check: Check, report: Report, line_at: dict) -> list[dict]:
-    """What to draw for a finding: the stated figure, then the figures it was checked against."""
-    spans = list(finding.evidence)
-    if not spans:
-        spans = [fact.span for fact in check.inputs]
-    if check.relation == "name":
-        spans += [report.projects[line_at[(m.group, m.seq)]].span for m in check.members
-                  if m.matched and (m.group, m.seq) in line_at]
-    boxes = [{"page": finding.span.page, "bbox": list(finding.span.bbox), "role": "stated"}]
-    seen = {(finding.span.page, tuple(finding.span.bbox))}
-    for span in spans:
-        key = (span.page, tuple(span.bbox))
-        if key not in seen:
-            seen.add(key)
-            boxes.append({"page": span.page, "bbox": list(span.bbox), "role": "member"})
-    return boxes
-
-
-def _rate(line, check: dict | None) -> dict:
+def _rate(line: dict, check: dict | None) -> dict:
     """The line's rate recomputed as actual ÷ budget, from its check when there is one."""
     out = {"recomputed_rate": None, "rate_shown": None, "rate_difference": None,
            "rate_verdict": None, "rate_outcome": None, "budget_wan": None, "actual_wan": None}
-    if line.budget is not None:
-        out["budget_wan"] = number(line.budget.wan)
-    if line.actual is not None:
-        out["actual_wan"] = number(line.actual.wan)
-    places = max(RATE_SHOWN, line.stated_rate.decimals + 1) if line.stated_rate else RATE_SHOWN
+    budget, actual, stated = _wan(line["budget"]), _wan(line["actual"]), line["stated_rate"]
+    if budget is not None:
+        out["budget_wan"] = number(budget)
+    if actual is not None:
+        out["actual_wan"] = number(actual)
+    places = max(RATE_SHOWN, stated["decimals"] + 1) if stated else RATE_SHOWN
     if check is not None and check["recomputed"] is not None:
         value = Decimal(check["recomputed"])
         out.update(recomputed_rate=check["recomputed"], rate_difference=check["difference"],
                    rate_verdict=check["verdict"], rate_outcome=check["outcome"])
-    elif line.budget is not None and line.actual is not None and line.budget.wan != 0:
-        value = to_places(percent(line.actual.wan, line.budget.wan))
+    elif budget is not None and actual is not None and budget != 0:
+        value = to_places(percent(actual, budget))
         out["recomputed_rate"] = number(value)
     else:
         if check is not None:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from extract.model import Report
-from reconcile.model import Result
 from reconcile.reviews import DECISION_WORDS
 from reconcile.text import width
 from reconcile.view import (
@@ -50,15 +48,11 @@ class Col:
     width: int = 0  # 0: fit the content (capped); wrapped columns get this width
 
 
-def render(report: Report, result: Result | None, pdf_path: Path | str | None = None) -> bytes:
-    """The checked report as an .xlsx workbook (bytes)."""
+def render(doc: dict, pdf_path: Path | str | None = None) -> bytes:
+    """A checked JSON document as an .xlsx workbook (bytes; the PDF is not needed)."""
     from openpyxl import Workbook
 
-    from reconcile import reconcile
-
-    if result is None:
-        result = reconcile(report)
-    view = build(report, result)
+    view = build(doc)
     book = Workbook()
     findings_sheet(book.active, view)
     projects_sheet(book.create_sheet(), view)

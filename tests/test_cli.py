@@ -43,7 +43,7 @@ def test_consistent_report_exits_0(capsys):
 def test_json_document(capsys):
     code, out, _ = run(capsys, "check", SAMPLE, "--format", "json")
     doc = json.loads(out)
-    assert code == 1 and doc["schema"] == "jixiao.report/2"
+    assert code == 1 and doc["schema"] == "jixiao.report/3"
     assert [f["rule"] for f in doc["findings"] if f["severity"] == "error"] == ["sum_mismatch"] * 2
     assert doc["findings"][0]["message"] == "专项项目预算数合计应为 3059.85 万元，报告写 3183.53 万元，相差 123.68 万元"
     assert len(doc["source"]["sha256"]) == 64 and not doc["source"]["path"].startswith("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reconcile.render import checked
 from tests.conftest import FIXTURES, report_of, result_of
 
 SAMPLE_PDF = FIXTURES / "sample" / "report.pdf"
@@ -32,14 +33,14 @@ def sample():
 def sample_html(sample) -> str:
     from reconcile.html import render
 
-    return render(*sample, SAMPLE_PDF)
+    return render(checked(*sample), SAMPLE_PDF)
 
 
 @pytest.fixture(scope="session")
 def sample_xlsx(sample) -> bytes:
     from reconcile.xlsx import render
 
-    return render(*sample, SAMPLE_PDF)
+    return render(checked(*sample), SAMPLE_PDF)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import pytest
 from extract import ocr
 from extract.errors import OutputError
 from reconcile.annotate import render
+from reconcile.render import checked
 from reconcile.view import SEVERITY_WORDS, build
 from tests.conftest import FIXTURES, report_of, result_of
 from tests.render.conftest import SAMPLE_PDF
@@ -27,12 +28,12 @@ SCANNED_PDF = FIXTURES / "inputs" / "sample-scanned.pdf"
 
 @pytest.fixture(scope="module")
 def annotated(sample) -> bytes:
-    return render(*sample, SAMPLE_PDF)
+    return render(checked(*sample), SAMPLE_PDF)
 
 
 @pytest.fixture(scope="module")
 def sample_view(sample) -> dict:
-    return build(*sample)
+    return build(checked(*sample))
 
 
 def annotations(data: bytes) -> dict[int, list[dict]]:
@@ -132,11 +133,11 @@ def test_the_original_is_kept_byte_for_byte(annotated):
 def test_nothing_to_mark_gives_the_original():
     path = FIXTURES / "table-list" / "report.pdf"
     assert not result_of("table-list").findings
-    assert render(report_of("table-list"), result_of("table-list"), path) == path.read_bytes()
+    assert render(checked(report_of("table-list"), result_of("table-list")), path) == path.read_bytes()
 
 
 def test_the_same_every_time(annotated, sample):
-    assert render(*sample, SAMPLE_PDF) == annotated
+    assert render(checked(*sample), SAMPLE_PDF) == annotated
 
 
 # --- refused -------------------------------------------------------------------------------------
@@ -144,11 +145,11 @@ def test_the_same_every_time(annotated, sample):
 
 def test_refuses_a_missing_or_different_pdf(sample, tmp_path):
     with pytest.raises(OutputError, match="原始 PDF"):
-        render(*sample, None)
+        render(checked(*sample), None)
     with pytest.raises(OutputError, match="无法读取"):
-        render(*sample, tmp_path / "gone.pdf")
+        render(checked(*sample), tmp_path / "gone.pdf")
     with pytest.raises(OutputError, match="SHA-256"):
-        render(*sample, FIXTURES / "consistent" / "report.pdf")
+        render(checked(*sample), FIXTURES / "consistent" / "report.pdf")
 
 
 def test_refuses_an_encrypted_pdf_with_a_remedy():
@@ -156,7 +157,7 @@ def test_refuses_an_encrypted_pdf_with_a_remedy():
 
     path = FIXTURES / "inputs" / "encrypted-empty-password.pdf"  # opens without a password
     with pytest.raises(OutputError, match="已加密") as caught:
-        render(read_pdf(path), None, path)
+        render(checked(read_pdf(path), None), path)
     assert "qpdf --decrypt" in str(caught.value) and "--format html" in str(caught.value)
 
 
@@ -326,11 +327,11 @@ def test_marks_land_on_turned_and_cropped_pages(variant, offset, tmp_path, annot
     # Turned and cropped pages are read by pdfplumber (extract/pdfium.py), whose boxes sit a
     # little higher than PDFium's: the reference is the sample read the same way.
     plain = read_pdf(SAMPLE_PDF, layer=PDFPLUMBER)
-    reference = render(plain, reconcile(plain), SAMPLE_PDF)
+    reference = render(checked(plain, reconcile(plain)), SAMPLE_PDF)
     result = reconcile(report)
-    view = build(report, result)
+    view = build(checked(report, result))
     assert [f["message"] for f in view["findings"]] == [f["message"] for f in sample_view["findings"]]
-    data = render(report, result, path)
+    data = render(checked(report, result), path)
     assert data.startswith(path.read_bytes())
     if variant is cropped:  # pdfplumber's `annots` ignores a MediaBox off the origin: there poppler is the judge
         marked(data, view)
@@ -361,8 +362,8 @@ def test_scanned_sample_marked_at_the_figures_ocr_read(tmp_path, sample_view):
     report = read_pdf(SCANNED_PDF)
     assert report.source.ocr_pages == tuple(range(1, 10))
     result = reconcile(report)
-    view = build(report, result)
-    data = render(report, result, SCANNED_PDF)
+    view = build(checked(report, result))
+    data = render(checked(report, result), SCANNED_PDF)
     assert data.startswith(SCANNED_PDF.read_bytes())
     assert PdfReader(io.BytesIO(data)).trailer["/Root"]["/Version"] == "/1.5"  # a 1.4 file gets an xref stream
     marked(data, view)
@@ -389,11 +390,11 @@ def test_a_reviewed_finding_carries_its_decision_and_a_dismissed_one_turns_grey(
 
     report, result = sample
     result = copy.copy(result)
-    ids = [f["id"] for f in build(report, result)["findings"] if f["severity"] == "error"]
+    ids = [f["id"] for f in build(checked(report, result))["findings"] if f["severity"] == "error"]
     result.reviews = parse(f'[[review]]\nid = "{ids[0]}"\ndecision = "dismissed"\nreason = "另有说明"\n\n'
                            f'[[review]]\nid = "{ids[1]}"\ndecision = "confirmed"\n')
     annots = {str(a.get_object().get("/NM")): a.get_object()
-              for a in PdfReader(io.BytesIO(render(report, result, SAMPLE_PDF))).pages[0]["/Annots"]}
+              for a in PdfReader(io.BytesIO(render(checked(report, result), SAMPLE_PDF))).pages[0]["/Annots"]}
     dismissed, confirmed = annots[ids[0]], annots[ids[1]]
     assert dismissed["/Contents"].endswith("\n复核：已排除（另有说明）")
     assert confirmed["/Contents"].endswith("\n复核：已确认")

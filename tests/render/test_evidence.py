@@ -6,6 +6,7 @@ import base64
 import io
 
 from reconcile.evidence import page_crops
+from reconcile.render import checked
 from tests.render.conftest import SAMPLE_PDF
 from tests.render.dom import parse
 
@@ -59,7 +60,7 @@ def test_text_built_report_renders_without_crops(hostile):
 
     report, result = hostile
     for pdf in (None, SAMPLE_PDF):  # no PDF; a PDF that is not this report
-        page = parse(render(report, result, pdf))
+        page = parse(render(checked(report, result), pdf))
         articles = page.find_all("article", "finding")
         assert len(articles) == len(result.findings) > 0
         assert not page.find_all("img")

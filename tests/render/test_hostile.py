@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from reconcile.render import checked
 from tests.render.conftest import AT, HYPERLINK, IMG, SCRIPT
 from tests.render.dom import parse
 
@@ -12,7 +13,7 @@ from tests.render.dom import parse
 def test_html_escapes_everything_from_the_pdf(hostile):
     from reconcile.html import render
 
-    html = render(*hostile)
+    html = render(checked(*hostile))
     page = parse(html)
     [script] = page.find_all("script", type=None)  # only the report's own
     assert "alert" not in script.text
@@ -33,7 +34,7 @@ def test_xlsx_neutralises_formula_like_text(hostile):
 
     from reconcile.xlsx import render
 
-    data = render(*hostile)
+    data = render(checked(*hostile))
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
     assert "<f>" not in sheets and "<f " not in sheets
@@ -69,5 +70,5 @@ def test_set_text_neutralises_each_leading_character():
 def test_markdown_escapes_hostile_text(hostile):
     from reconcile.markdown import render
 
-    text = render(*hostile)
+    text = render(checked(*hostile))
     assert "<script>" not in text and "<b>" not in text

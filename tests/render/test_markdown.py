@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from reconcile.markdown import escape, render
+from reconcile.render import checked
 
 
 def test_sample_summary(sample):
-    text = render(*sample)
+    text = render(checked(*sample))
     assert text.startswith("### 唐山市科学技术协会 2023 · 核对结果")
     assert "| 2 | 2 | 7 | 75 | 64 | 7 | 4 | 0 |" in text
     assert "**错误（2）**" in text
@@ -22,7 +23,7 @@ def test_consistent_report_says_no_errors():
     from tests.conftest import report_of
 
     report = report_of("consistent")
-    assert "没有错误。" in render(report, reconcile(report))
+    assert "没有错误。" in render(checked(report, reconcile(report)))
 
 
 def test_escape():
@@ -32,7 +33,7 @@ def test_escape():
 
 
 def test_hostile_text_is_literal(hostile):
-    text = render(*hostile)
+    text = render(checked(*hostile))
     assert "<script>" not in text and "<b>" not in text and "<img" not in text
     assert "\\<script\\>alert(1)\\</script\\>培训费" in text
     assert "sum_mismatch" in text and "rate_mismatch" in text

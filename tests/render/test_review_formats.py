@@ -10,6 +10,7 @@ import pytest
 
 from reconcile.document import document
 from reconcile.reviews import parse
+from reconcile.render import checked
 from tests.render.conftest import SAMPLE_PDF
 
 
@@ -37,11 +38,11 @@ def test_excel_has_the_decisions_and_an_archive_fills_the_same_cells(sample, dec
     from reconcile.xlsx import apply_reviews, render
 
     report, result, errors = decided
-    direct = _cells(render(report, result, SAMPLE_PDF))
+    direct = _cells(render(checked(report, result), SAMPLE_PDF))
     assert direct[errors[0]] == ("排除", "=见附表（审计一组，2026-12-03）")
     assert direct[errors[1]] == ("确认", None)
     assert sum(1 for v in direct.values() if v == (None, None)) == len(direct) - 2
-    plain = render(*sample, SAMPLE_PDF)
+    plain = render(checked(*sample), SAMPLE_PDF)
     assert all(v == (None, None) for v in _cells(plain).values())
     assert _cells(apply_reviews(plain, result.reviews)) == direct
     from openpyxl import load_workbook
@@ -60,7 +61,7 @@ def test_terminal_and_markdown_show_each_decision(decided):
     errors = [ln for ln in lines if ln.startswith("错误")]
     assert "排除" in errors[0] and "（复核：=见附表）" in errors[0] and "确认" in errors[1]
     assert lines[-1].endswith("复核：待复核 9，确认 1，排除 1")
-    md = markdown(report, result)
+    md = markdown(checked(report, result))
     assert "`sum_mismatch`（已排除：\\=见附表）" not in md  # "=" is no Markdown special
     assert "`sum_mismatch`（已排除：=见附表）" in md and "`sum_mismatch`（已确认）" in md
     assert "复核：待复核 9，确认 1，排除 1" in md

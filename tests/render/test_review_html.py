@@ -9,6 +9,7 @@ import pytest
 
 from reconcile import reviews
 from reconcile.html import REVIEWS_BLOCK, apply_reviews, render, reviews_block
+from reconcile.render import checked
 from tests.render.conftest import IMG, SAMPLE_PDF, SCRIPT
 from tests.render.dom import parse
 
@@ -75,7 +76,7 @@ def test_block_text_is_deterministic_json():
 def test_decisions_come_in_as_data(sample):
     report, result = sample
     decided = reviews.parse(DECISIONS)
-    html = render(report, with_reviews(result, decided), SAMPLE_PDF)
+    html = render(checked(report, with_reviews(result, decided)), SAMPLE_PDF)
     data = block(html)
     assert data["decisions"] == {FIRST: {"decision": "dismissed", "reason": BREAKOUT, "by": "审计一组", "at": "2026-12-03"},
                                  SECOND: {"decision": "confirmed", "reason": "", "by": None, "at": None}}
@@ -84,32 +85,32 @@ def test_decisions_come_in_as_data(sample):
     assert len(found) == 2 and "alert" not in found[1].text
     assert BREAKOUT not in html and "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
     # Nothing but the block tells what was decided: the script shows it.
-    assert REVIEWS_BLOCK.sub("", html) == REVIEWS_BLOCK.sub("", render(report, result, SAMPLE_PDF))
+    assert REVIEWS_BLOCK.sub("", html) == REVIEWS_BLOCK.sub("", render(checked(report, result), SAMPLE_PDF))
 
 
 @pytest.mark.parametrize("case", ["sample", "hostile"])
 def test_apply_reviews_gives_the_rendered_page(case, sample, hostile):
     report, result = sample if case == "sample" else hostile
     pdf = SAMPLE_PDF if case == "sample" else None
-    plain = render(report, result, pdf)
+    plain = render(checked(report, result), pdf)
     ids = block(plain)["ids"]
     assert ids
     decided = reviews.parse("\n".join(
         f'[[review]]\nid = "{i}"\ndecision = "dismissed"\nreason = {json.dumps(reason, ensure_ascii=False)}\n'
         for i, reason in zip(ids, [BREAKOUT, SCRIPT, IMG, "第\t5 页\n另有说明 \\ \"引号\""], strict=False)))
-    rendered = render(report, with_reviews(result, decided), pdf)
+    rendered = render(checked(report, with_reviews(result, decided)), pdf)
     assert rendered != plain
     assert apply_reviews(plain, decided) == rendered
     # And back again, or from one set of decisions to another.
     assert apply_reviews(rendered, reviews.NONE) == plain == apply_reviews(rendered, None)
     other = reviews.parse(f'[[review]]\nid = "{ids[-1]}"\ndecision = "confirmed"\n')
-    assert apply_reviews(rendered, other) == render(report, with_reviews(result, other), pdf)
+    assert apply_reviews(rendered, other) == render(checked(report, with_reviews(result, other)), pdf)
     assert result.reviews is None
 
 
 def test_hostile_reasons_stay_text(hostile):
     report, result = hostile
-    plain = render(report, result)
+    plain = render(checked(report, result))
     ids = block(plain)["ids"]
     decided = reviews.parse(f'[[review]]\nid = "{ids[0]}"\ndecision = "dismissed"\nreason = {json.dumps(BREAKOUT)}\n'
                             f'by = {json.dumps(SCRIPT, ensure_ascii=False)}\n')
@@ -147,7 +148,7 @@ def test_a_page_with_no_findings_still_renders():
     report = read_text("安排资金80万元。")
     result = reconcile(report)
     assert not result.findings
-    html = render(report, result, "y.pdf")
+    html = render(checked(report, result), "y.pdf")
     assert block(html) == {"decisions": {}, "ids": []}
     assert 'id="review-bar"' not in html and "没有发现问题" in html
     assert apply_reviews(html, reviews.parse(DECISIONS)) == html

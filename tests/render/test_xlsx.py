@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from reconcile.render import checked
+
 SHEETS = ["核对结果", "项目明细", "核对项", "文档信息"]
 
 
@@ -137,7 +139,7 @@ def test_libreoffice_opens_the_workbook_and_keeps_formula_text_as_text(tmp_path,
 
     report, result = hostile
     path = tmp_path / "hostile.xlsx"
-    path.write_bytes(render(report, result))
+    path.write_bytes(render(checked(report, result)))
     env_home = tmp_path / "home"
     subprocess.run([_calc(), f"-env:UserInstallation=file://{env_home}", "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
