@@ -261,6 +261,8 @@ def reconcile_archive(root: str, out: str, retry_failed: bool = False, timeout: 
         entries = discover_task(root, out)
         # quote(): large collections are passed as they are, not walked item by item for futures
         the_plan = triage_task(quote(entries), out, versions, retry_failed)
+        if the_plan.rerendered:
+            say(f"{the_plan.rerendered} 份报告的结果按新版报告格式重新生成（未重新读取 PDF）")
         done = _claim_head_start(the_plan)  # files the command line checked while the server booted
 
         def salvage(done: dict) -> dict:  # the summary of what is done, when the server goes

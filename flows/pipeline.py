@@ -88,19 +88,75 @@ def check(report: Report) -> Result:
     return reconcile(report)
 
 
+# Kept in the store beside a report's renderings, never copied to reports/: the HTML report's
+# page crops, so that the report can be rendered again from its document without the PDF.
+EVIDENCE = "_evidence"
+
+
 def render(report: Report, result: Result, formats: tuple[str, ...], pdf: Path | None = None,
            doc: dict | None = None) -> dict:
-    """{format: (suffix, bytes)}; the JSON document's findings carry their stable ids."""
-    from reconcile.document import document, dumps
+    """{format: (suffix, bytes)}, from the JSON document (whose findings carry their stable ids);
+    with "html", also EVIDENCE: the page crops it shows."""
+    from reconcile.document import document
+
+    doc = doc if doc is not None else identified(document(report, result))
+    return _rendered(doc, formats, pdf, lambda fmt: fmt.render(report, result, pdf))
+
+
+def rerender(kept, sha: str, record: dict, formats: tuple[str, ...]) -> dict | None:
+    """A checked report rendered again from its stored document and page crops, without the PDF,
+    when only the renderers (templates, reconcile/view.py…) or the formats asked for changed;
+    the new renderings are stored and the record returned. None when that cannot be done (a
+    format that needs the PDF or the report read, a rendering missing or damaged): the file is
+    then read again."""
+    import json
+
+    from flows.store import DamagedResult
+    from reconcile.evidence import Evidence
+    from reconcile.render import FORMATS
+
+    stored = record.get("renderings") or {}
+    if "json" not in stored or ("html" in formats and EVIDENCE not in stored) or "pdf" in formats \
+            or any(FORMATS[name].from_document is None for name in formats):
+        return None
+    try:
+        document = kept.read_rendering(sha, record, "json")
+        evidence = Evidence.from_json(kept.read_rendering(sha, record, EVIDENCE)) if "html" in formats else None
+    except DamagedResult:
+        return None
+    out = _rendered(json.loads(document), formats, None, None, evidence)
+    out["json"] = (".json", document)  # the document as checked, to the byte
+    fresh = {k: v for k, v in record.items() if k not in ("renderings", "sizes", "digests", "rendered_with")}
+    kept.put(sha, fresh, out)
+    for name, file in stored.items():  # a format no longer asked for
+        if name not in out:
+            kept.rendering(sha, file).unlink(missing_ok=True)
+    return kept.get(sha)
+
+
+def _rendered(doc: dict, formats: tuple[str, ...], pdf: Path | None, otherwise, evidence=None) -> dict:
+    """Each format made from the document; `otherwise(fmt)` makes one that cannot be (text).
+    HTML gets its page crops from `evidence` when given, else from the PDF, and they are kept."""
+    from reconcile.document import dumps
     from reconcile.render import FORMATS
 
     out = {}
     for name in formats:
         fmt = FORMATS[name]
         if name == "json":
-            content = dumps(doc if doc is not None else identified(document(report, result)))
+            content = dumps(doc)
+        elif name == "html":
+            from reconcile.evidence import page_crops, requests_of
+            from reconcile.html import render as html
+
+            if evidence is None:
+                evidence = page_crops(pdf, doc["source"]["sha256"], requests_of(doc))
+            out[EVIDENCE] = (".evidence.json", evidence.to_json())
+            content = html(doc, pdf, evidence=evidence)
+        elif fmt.from_document is not None:
+            content = fmt.from_document(doc, pdf)
         else:
-            content = fmt.render(report, result, pdf)
+            content = otherwise(fmt)
         out[name] = (fmt.suffix, content if isinstance(content, bytes) else content.encode("utf-8"))
     return out
 

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from extract.errors import ExitCode
 from flows.discover import FAILED, PDF, SKIPPED, Entry
 from flows.files import warn
+from flows.pipeline import rerender
 from flows.store import Store, held
 
 CHECK, CACHED = "check", "cached"
@@ -30,6 +31,7 @@ class Item:
 class Plan:
     items: list[Item]
     records: dict[str, dict] = field(default_factory=dict)  # sha256 → stored record (cached ones)
+    rerendered: int = 0  # cached results rendered again (new renderers or formats), no PDF read
 
     @property
     def to_check(self) -> list[tuple[str, str, str]]:
@@ -46,6 +48,7 @@ def triage(entries: list[Entry], store: Store, retry_failed: bool = False) -> Pl
     items: list[Item] = []
     records: dict[str, dict] = {}
     first: dict[str, Item] = {}
+    rerendered = 0
     for entry in entries:
         if entry.status in (SKIPPED, FAILED):
             sha = _sha_or_none(store, entry) if entry.status == FAILED else None  # a bad file is named by its hash too
@@ -65,6 +68,9 @@ def triage(entries: list[Entry], store: Store, retry_failed: bool = False) -> Pl
         else:
             first[sha] = item
             record = store.get(sha)
+            if record is not None and record["status"] == "checked" and not store.rendered_now(record):
+                record = rerender(store, sha, record, tuple(store.rendered_with["formats"].split(",")))
+                rerendered += record is not None
             if record is not None and (record["status"] == "checked" or not retry_failed):
                 records[sha] = held(record)
                 item.status = CACHED
@@ -72,7 +78,7 @@ def triage(entries: list[Entry], store: Store, retry_failed: bool = False) -> Pl
     store.save_hashes({e.rel for e in entries if e.status != SKIPPED})
     if store.damaged:
         warn(f"{len(store.damaged)} 个保存的结果已损坏或不完整（{OUT_STATE}），这些文件将重新核对")
-    return Plan(items, records)
+    return Plan(items, records, rerendered)
 
 
 def _sha_or_none(store: Store, entry: Entry) -> str | None:

@@ -4,10 +4,14 @@
     OUT/.jixiao/store/<versions>/<sha256[:2]>/<sha256>.<fmt>  its renderings (json, html, xlsx)
     OUT/.jixiao/hashes.json                                   path → (size, mtime, ctime, inode, sha256)
 
-`<versions>` is a digest of jixiao's version, its shipped data (patterns, domain dictionary,
-a --patterns overlay), the source of extract/ and reconcile/ (the rules and renderers), the
-versions of the libraries that read PDFs, and the formats rendered. Any of those changing
-starts a new folder, and every file is checked again; the old folders are removed.
+`<versions>` is a digest of what a result read from a PDF depends on: jixiao's version, its
+shipped data (patterns, domain dictionary, a --patterns overlay), the source of extract/ and
+of reconcile/'s checks, and the versions of the libraries that read PDFs. Any of those
+changing starts a new folder, and every file is checked again; the old folders are removed.
+What only renders — reconcile/'s renderers and templates (RENDERERS) — and the formats asked
+for are kept in each record instead (`rendered_with`): when they change, a report is rendered
+again from its stored JSON document and page crops, without reading its PDF
+(flows/pipeline.py `rerender`).
 
 The rules version is a hash of the source files rather than a number kept by hand: a
 number is forgotten when a rule changes, and a result from old rules would then pass for
@@ -53,6 +57,18 @@ def _sources(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+# reconcile/'s modules that only turn a checked JSON document into a file, and its templates:
+# what they make is never stored as a result, only rendered from one. (evidence.py is not
+# among them: the page crops it cuts are kept in the store.)
+RENDERERS = ("annotate.py", "html.py", "index.py", "markdown.py", "render.py", "text.py", "view.py", "xlsx.py")
+RENDERING = ("rendering", "formats")  # the versions a record keeps instead of its folder's key
+
+
+def _renders(path: Path, reconcile: Path) -> bool:
+    rel = path.relative_to(reconcile).parts
+    return rel[0] == "templates" or (len(rel) == 1 and rel[0] in RENDERERS)
+
+
 def _digest(paths: list[Path], base: Path) -> str:
     h = hashlib.sha256()
     for path in paths:
@@ -64,11 +80,14 @@ def _digest(paths: list[Path], base: Path) -> str:
 def versions(patterns_file: str | None = None, formats: tuple[str, ...] = ("json",)) -> dict[str, str]:
     """What a stored result depends on besides the file itself."""
     extract, reconcile = _package("extract"), _package("reconcile")
+    code = [p for p in _sources(extract) + _sources(reconcile) if p.parent != extract / "data"]
     out = {
         "jixiao": _version("jixiao"),
         "data": _digest(sorted(p for p in (extract / "data").glob("*") if p.is_file()), extract.parent),
-        "rules": _digest([p for p in _sources(extract) + _sources(reconcile) if p.parent != extract / "data"],
+        "rules": _digest([p for p in code if not (p.is_relative_to(reconcile) and _renders(p, reconcile))],
                          extract.parent),
+        "rendering": _digest([p for p in code if p.is_relative_to(reconcile) and _renders(p, reconcile)],
+                             extract.parent),
         "libraries": ",".join(f"{n}={_version(n)}" for n in LIBRARIES),
         "formats": ",".join(formats),
     }
@@ -102,7 +121,8 @@ class Store:
     def __init__(self, out: Path, versions: dict[str, str]):
         self.state = Path(out) / STATE
         self.versions = versions
-        self.key = versions_key(versions)
+        self.key = versions_key({k: v for k, v in versions.items() if k not in RENDERING})
+        self.rendered_with = {k: versions[k] for k in RENDERING if k in versions}
         self.root = self.state / "store" / self.key
         self._hashes: dict[str, list] | None = None
         self._hashes_changed = False
@@ -145,8 +165,13 @@ class Store:
             stored[fmt], sizes[fmt] = target.name, len(content)
             digests[fmt] = hashlib.sha256(content).hexdigest()
         write_atomic(base.with_suffix(".json"), json.dumps(
-            {**record, "renderings": stored, "sizes": sizes, "digests": digests}, ensure_ascii=False).encode("utf-8"))
+            {**record, "renderings": stored, "sizes": sizes, "digests": digests, "rendered_with": self.rendered_with},
+            ensure_ascii=False).encode("utf-8"))
         return stored
+
+    def rendered_now(self, record: dict) -> bool:
+        """Whether a record's renderings were made by these renderers, in these formats."""
+        return record.get("rendered_with") == self.rendered_with
 
     def read_rendering(self, sha: str, record: dict, fmt: str) -> bytes:
         """A stored rendering's bytes, checked against the digest its record keeps; a damaged one

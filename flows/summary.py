@@ -84,7 +84,8 @@ def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | Non
                          store=f"{versions_key(versions)}/{item.sha256}")
             if item.rel in names:
                 entry["outputs"] = {fmt: f"{REPORTS}/{names[item.rel]}{Path(stored).suffix}"
-                                    for fmt, stored in sorted(record["renderings"].items())}
+                                    for fmt, stored in sorted(record["renderings"].items())
+                                    if not fmt.startswith("_")}  # kept for the store's own use
         if entry["status"] in ("checked", CACHED):
             _review(entry, (record.get("rows") or {}).get("findings", []), reviews)
         last = (before.get(item.rel) or before_by_sha.get(item.sha256)) if checkable else None

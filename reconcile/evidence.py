@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,24 @@ class Evidence:
     crops: dict  # key → list[Crop]
     note: str = ""  # why some or all crops are missing, for the reviewer (Chinese)
     omitted: dict | None = None  # key → crops left out beyond MAX_CROPS
+
+    def to_json(self) -> bytes:
+        """The crops as JSON, keyed by finding index: an archive keeps them beside a report's
+        document, to render it again without reading the PDF (flows/pipeline.py)."""
+        return json.dumps({"crops": {str(k): [list(astuple(c)) for c in v] for k, v in self.crops.items()},
+                           "note": self.note, "omitted": {str(k): n for k, n in (self.omitted or {}).items()}},
+                          ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Evidence:
+        kept = json.loads(data)
+        return cls({int(k): [Crop(*c) for c in v] for k, v in kept["crops"].items()}, kept["note"],
+                   {int(k): n for k, n in kept["omitted"].items()} or None)
+
+
+def requests_of(doc: dict) -> dict[int, list[dict]]:
+    """What a checked document asks to be shown: each finding's boxes, by its index."""
+    return {i: f["boxes"] for i, f in enumerate(doc["findings"])}
 
 
 def page_crops(pdf_path: Path | str | None, sha256: str, requests: dict[Hashable, list[dict]]) -> Evidence:

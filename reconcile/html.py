@@ -70,16 +70,18 @@ def page(template: str, **context) -> str:
                                                        words=words(), **context)
 
 
-def render(doc: dict, pdf_path: Path | str | None = None) -> str:
+def render(doc: dict, pdf_path: Path | str | None = None, evidence=None) -> str:
     """A checked JSON document as one HTML page, with crops of the PDF (checked against the
-    document's SHA-256) as evidence; without a readable PDF it says so instead of showing crops."""
+    document's SHA-256) as evidence; without a readable PDF it says so instead of showing crops.
+    `evidence`: the crops made already (`reconcile.evidence.Evidence`), kept by an archive."""
     from markupsafe import Markup
 
-    from reconcile.evidence import page_crops
+    from reconcile.evidence import page_crops, requests_of
     from reconcile.view import build
 
     view = build(doc)
-    evidence = page_crops(pdf_path, doc["source"]["sha256"], {f["index"]: f["boxes"] for f in view["findings"]})
+    if evidence is None:
+        evidence = page_crops(pdf_path, doc["source"]["sha256"], requests_of(doc))
     ids = [f["id"] for f in view["findings"]]
     decisions = {f["id"]: f["review"] for f in view["findings"] if f.get("review")}
     return page("report.html.j2", view=view, evidence=evidence, reviews=Markup(reviews_block(ids, decisions)))

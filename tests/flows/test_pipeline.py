@@ -77,6 +77,12 @@ def test_versions_follow_patterns_and_formats(tmp_path):
     assert {"jixiao", "data", "rules", "libraries", "formats"} <= set(base)
     assert store.versions_key(store.versions(str(extra), ("json",))) != store.versions_key(base)
     assert store.versions_key(store.versions(None, ("json", "html"))) != store.versions_key(base)
+    # what only renders is kept apart from what reads and checks: a template edit re-renders, no more
+    reconcile = store._package("reconcile")
+    renders = {p.relative_to(reconcile).as_posix() for p in store._sources(reconcile) if store._renders(p, reconcile)}
+    assert {"html.py", "xlsx.py", "view.py", "templates/report.html.j2"} <= renders
+    assert not renders & {"rules.py", "document.py", "evidence.py", "engine.py", "reviews.py"}
+    assert store.Store(tmp_path, store.versions(None, ("json", "html"))).key == store.Store(tmp_path, base).key
 
 
 def test_triage_hashes_once_checks_each_content_once_and_keeps_failures(archive_copy, tmp_path):
@@ -156,3 +162,60 @@ def test_store_prunes_other_versions(tmp_path):
     new.put("a" * 64, {"status": "checked"}, {})
     assert new.prune_versions() == [old.key] and new.get("a" * 64) and not old.get("a" * 64)
     shutil.rmtree(tmp_path / ".jixiao")
+
+
+def test_new_renderers_render_an_archive_again_without_reading_a_pdf(tmp_path, monkeypatch):
+    """Issue 17: a template or renderer changed (another `rendering` digest), or a format added:
+    each stored report is rendered again from its JSON document and kept page crops; no PDF
+    is opened, the store keeps its folder, and reports/ gets the new files."""
+    import re
+
+    import pdfplumber
+    import pypdfium2
+
+    from extract import reader
+    from flows import summary
+    from reconcile import evidence, view
+
+    root, out = tmp_path / "root", tmp_path / "out"
+    root.mkdir()
+    shutil.copy(SAMPLE, root / "sample.pdf")
+    entries = discover(root)
+    versions = store.versions(None, ("json", "html", "xlsx"))
+    kept = store.Store(out, versions)
+    first = plan.triage(entries, kept)
+    [(rel, path, sha)] = first.to_check
+    one = pipeline.check_one(path, rel, ("json", "html", "xlsx"))
+    kept.put(sha, one["record"], one["renderings"])
+    summary.finish(root, out, first, {sha: store.held(kept.get(sha))}, kept)
+    page = (out / "reports" / "sample.html").read_bytes()
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["sample.html", "sample.json", "sample.xlsx"]
+
+    def no_pdf(*args, **kwargs):
+        raise AssertionError("a PDF was opened")
+
+    for owner, name in ((pypdfium2, "PdfDocument"), (pdfplumber, "open"), (reader, "read_pdf"),
+                        (evidence, "page_crops")):
+        monkeypatch.setattr(owner, name, no_pdf)
+    monkeypatch.setattr(view, "tool_version", lambda: "9.9.9-new-templates")  # what the reports show changes
+    changed = store.Store(out, {**versions, "rendering": "0" * 16})
+    assert changed.root == kept.root  # the checks are the same: their results stay where they are
+    again = plan.triage(entries, changed)
+    assert again.to_check == [] and again.rerendered == 1
+    record = changed.get(sha)
+    assert record["rendered_with"] == {"rendering": "0" * 16, "formats": "json,html,xlsx"}
+    assert changed.read_rendering(sha, record, "json") == one["renderings"]["json"][1]  # the document as checked
+    summary.finish(root, out, again, again.records, changed)
+    new_page = (out / "reports" / "sample.html").read_bytes()
+    assert b"9.9.9-new-templates" in new_page and b"9.9.9-new-templates" not in page
+
+    def crops(html: bytes) -> list[bytes]:
+        return re.findall(rb"data:image/png;base64,[A-Za-z0-9+/=]+", html)
+
+    assert crops(new_page) == crops(page) and len(crops(page)) >= 11  # every finding keeps its crops
+    assert plan.triage(entries, store.Store(out, {**versions, "rendering": "0" * 16})).rerendered == 0
+    # a format added is rendered from the document too; one that needs the PDF means reading it again
+    with_md = store.Store(out, {**versions, "rendering": "0" * 16, "formats": "json,html,xlsx,md"})
+    assert plan.triage(entries, with_md).rerendered == 1 and "md" in with_md.get(sha)["renderings"]
+    with_pdf = store.Store(out, {**versions, "formats": "json,pdf"})
+    assert plan.triage(entries, with_pdf).to_check == [(rel, path, sha)]
