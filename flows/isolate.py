@@ -45,11 +45,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from extract.errors import ExitCode
+
 DEFAULT_TIMEOUT = 120.0  # seconds of wall-clock time
 DEFAULT_MEMORY = 2 << 30  # bytes of address space on top of what the child inherits
-FAILURE_EXIT = 3  # the exit code of a timeout, a memory ceiling or a crash (DESIGN.md: cannot be read)
-INTERNAL_EXIT = 8  # an exception without an exit code of its own: a bug (ExitCode.internal_error)
-INTERRUPTED_EXIT = 128 + signal.SIGTERM  # the exit code of a call stopped with the run (ExitCode.terminated)
+# One failure model: the exit codes of extract.errors.ExitCode (DESIGN.md), nothing of its own.
+FAILURE_EXIT = int(ExitCode.input_unreadable)  # a timeout, a memory ceiling, a crash: the file cannot be read
+INTERNAL_EXIT = int(ExitCode.internal_error)  # an exception without an exit code of its own: a bug
+INTERRUPTED_EXIT = int(ExitCode.terminated)  # a call stopped with the run
 RESERVE = 8 << 20  # address space a memory-limited child holds back, to report running out of it
 NO_MEMORY_EXIT = 71  # a child that ran out of memory and could not even say so
 STUCK_EXIT = 70  # a child that could not report for another reason

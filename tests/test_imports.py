@@ -94,3 +94,17 @@ def test_packages_import_one_way():
 
 def test_the_cycle_finder_finds_one():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_checks_import_no_renderer():
+    """What an archive stores is made by extract/ and reconcile/'s checks; the renderers
+    (flows.store.RENDERERS) are kept out of the store's key, so a template edit re-renders
+    without reading a PDF. That holds only while no checking module imports a renderer: a
+    renderer's change would then reach stored results under an unchanged key."""
+    from flows.store import RENDERERS
+
+    renderers = {f"reconcile.{name.removesuffix('.py')}" for name in RENDERERS}
+    checking = [name for name in modules() if name.split(".")[0] in ("extract", "reconcile") and name not in renderers]
+    edges = graph()
+    wrong = [(name, target) for name in checking for target in edges[name] if target in renderers]
+    assert len(checking) > 30 and wrong == []
