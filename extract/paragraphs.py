@@ -6,8 +6,8 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from statistics import median
 
 from extract.lines import Char, Line
