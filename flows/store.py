@@ -100,6 +100,11 @@ def versions_key(v: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def folder_key(versions: dict[str, str]) -> str:
+    """The store folder of these versions: what reading and checking depend on, not rendering."""
+    return versions_key({k: v for k, v in versions.items() if k not in RENDERING})
+
+
 class DamagedResult(Exception):
     """A stored rendering that does not match its record: removed, and checked again next run."""
 
@@ -121,7 +126,7 @@ class Store:
     def __init__(self, out: Path, versions: dict[str, str]):
         self.state = Path(out) / STATE
         self.versions = versions
-        self.key = versions_key({k: v for k, v in versions.items() if k not in RENDERING})
+        self.key = folder_key(versions)
         self.rendered_with = {k: versions[k] for k in RENDERING if k in versions}
         self.root = self.state / "store" / self.key
         self._hashes: dict[str, list] | None = None

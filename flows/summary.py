@@ -10,7 +10,7 @@ from extract.errors import ExitCode, OutputError, decoded
 from flows import changes, decisions, isolate, tables
 from flows.plan import CACHED, CHECK, Plan, output_names
 from flows.files import warn
-from flows.store import DamagedResult, Store, versions_key, write_atomic
+from flows.store import DamagedResult, Store, folder_key, write_atomic
 from reconcile.reviews import CONFIRMED, DISMISSED, OPEN
 
 SCHEMA = "jixiao.archive/1"
@@ -81,7 +81,7 @@ def assemble(root: Path, plan: Plan, records: dict[str, dict], prior: dict | Non
             entry.update(status=status, reason=reason, exit_code=int(record["exit_code"]),
                          counts=dict(record["counts"]), organization=doc.get("organization") or "",
                          year=doc.get("year"), finding_ids=list(record["finding_ids"]), title=doc.get("title", ""),
-                         store=f"{versions_key(versions)}/{item.sha256}")
+                         store=f"{folder_key(versions)}/{item.sha256}")
             if item.rel in names:
                 entry["outputs"] = {fmt: f"{REPORTS}/{names[item.rel]}{Path(stored).suffix}"
                                     for fmt, stored in sorted(record["renderings"].items())
@@ -137,9 +137,10 @@ def write_outputs(out: Path, summary: dict, store: Store, records: dict[str, dic
     """Copy each report's renderings from the store to its name under reports/ (only when it
     changed since the last run), and remove the outputs of files that are gone."""
     before = {f["path"]: f for f in (prior or {}).get("files", [])}
+    renderers = (prior or {}).get("versions", {}).get("rendering") == summary["versions"].get("rendering")
     for entry in summary["files"]:
         last = before.get(entry["path"])
-        unchanged = last is not None and last.get("store") == entry.get("store") \
+        unchanged = renderers and last is not None and last.get("store") == entry.get("store") \
             and last.get("outputs") == entry["outputs"] and last.get("reviews_digest") == entry.get("reviews_digest")
         for fmt, rel in entry["outputs"].items():
             target = out / rel
