@@ -22,6 +22,15 @@ def report_of(case: str):
 
 
 @cache
+def scanned_report():
+    """The sample's scanned rendering (every page an image), read with OCR: about 15 s, once a
+    session for the tests that need it (tests/test_ocr.py, tests/render/test_annotate.py)."""
+    from extract import read_pdf
+
+    return read_pdf(FIXTURES / "inputs" / "sample-scanned.pdf")
+
+
+@cache
 def result_of(case: str):
     from reconcile import reconcile
 

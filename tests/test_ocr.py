@@ -3,17 +3,16 @@
 import pytest
 
 from extract import ocr
-from tests.conftest import FIXTURES, report_of, result_of
+from tests.conftest import report_of, result_of, scanned_report
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="jixiao[ocr] is not installed")
 
 
 @pytest.fixture(scope="module")
 def scanned():
-    from extract import read_pdf
     from reconcile import reconcile
 
-    report = read_pdf(FIXTURES / "inputs" / "sample-scanned.pdf")
+    report = scanned_report()
     return report, reconcile(report)
 
 

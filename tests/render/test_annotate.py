@@ -20,7 +20,7 @@ from extract.errors import OutputError
 from reconcile.annotate import render
 from reconcile.render import checked
 from reconcile.view import SEVERITY_WORDS, build
-from tests.conftest import FIXTURES, report_of, result_of
+from tests.conftest import FIXTURES, report_of, result_of, scanned_report
 from tests.render.conftest import SAMPLE_PDF
 
 SCANNED_PDF = FIXTURES / "inputs" / "sample-scanned.pdf"
@@ -356,10 +356,9 @@ def test_marks_land_on_turned_and_cropped_pages(variant, offset, tmp_path, annot
 def test_scanned_sample_marked_at_the_figures_ocr_read(tmp_path, sample_view):
     from pypdf import PdfReader
 
-    from extract import read_pdf
     from reconcile import reconcile
 
-    report = read_pdf(SCANNED_PDF)
+    report = scanned_report()  # read once a session (tests/conftest.py)
     assert report.source.ocr_pages == tuple(range(1, 10))
     result = reconcile(report)
     view = build(checked(report, result))
