@@ -64,8 +64,8 @@ class Line:
         if not 0 <= index < self.count:
             raise IndexError(index)
         x0, top, x1, bottom = self._boxes[4 * index : 4 * index + 4]
-        size = self._sizes if isinstance(self._sizes, float) else self._sizes[index]
-        score = self._scores if isinstance(self._scores, float) else self._scores[index]
+        size = self._sizes[index] if isinstance(self._sizes, array) else self._sizes
+        score = self._scores[index] if isinstance(self._scores, array) else self._scores
         return Char(self.char_text(index), self.page, x0, top, x1, bottom, size, score)
 
     def left_of(self, index: int) -> float:
@@ -83,9 +83,11 @@ class Line:
 
 
 def _uniform(values: list[float]) -> float | array:
-    """One value when all are the same, else all of them."""
-    first = float(values[0]) if values else 0.0
-    return first if all(v == first for v in values) else array("d", values)
+    """One value when all are the same, else all of them (font sizes, OCR scores: geometry and
+    confidence, never money)."""
+    if all(v == values[0] for v in values):
+        return values[0] if values else 0.0
+    return array("d", values)
 
 
 def group_lines(chars: list[Char], page: int, width: float, height: float) -> list[Line]:

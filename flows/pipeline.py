@@ -124,8 +124,8 @@ def rerender(kept, sha: str, record: dict, formats: tuple[str, ...]) -> dict | N
         evidence = Evidence.from_json(kept.read_rendering(sha, record, EVIDENCE)) if "html" in formats else None
     except DamagedResult:
         return None
-    out = _rendered(json.loads(document), formats, None, None, evidence)
-    out["json"] = (".json", document)  # the document as checked, to the byte
+    out = _rendered(json.loads(document), tuple(f for f in formats if f != "json"), None, None, evidence)
+    out["json"] = (".json", document)  # the document as checked, to the byte, not dumped again
     fresh = {k: v for k, v in record.items() if k not in ("renderings", "sizes", "digests", "rendered_with")}
     kept.put(sha, fresh, out)
     for name, file in stored.items():  # a format no longer asked for
